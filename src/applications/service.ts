@@ -1,0 +1,131 @@
+import type { Db, DbTransaction } from '../platform/db.ts';
+import type { Clock } from '../platform/clock.ts';
+import { ukDateString } from '../web/format.ts';
+import { findPublishedVacancy, type VacancyRecord } from '../vacancies/repository.ts';
+import {
+  findApplicationForJobseeker,
+  findApplicationForStaff,
+  findJobseekerApplicationForVacancy,
+  insertApplication,
+  insertStatusChange,
+  lockApplication,
+  updateDraft,
+  updateStatus,
+  type ApplicationRecord,
+} from './repository.ts';
+import { canMove, staffStatusLabel, jobseekerStatusLabel, type ApplicationStatus, type StatusActor } from './status.ts';
+
+export interface ApplicationForm {
+  candidateName: string;
+  contactEmail: string;
+  personalStatement: string;
+}
+
+export type StatusChangeResult =
+  | { outcome: 'changed' }
+  | { outcome: 'not-found' }
+  | { outcome: 'stale'; currentStatus: ApplicationStatus; message: string }
+  | { outcome: 'not-allowed'; message: string };
+
+export type SaveApplicationResult =
+  | { outcome: 'saved'; applicationId: string; submitted: boolean }
+  | { outcome: 'not-found' }
+  | { outcome: 'closed'; message: string }
+  | { outcome: 'already-submitted'; applicationId: string };
+
+/** Hooks that other features (messaging, notifications) attach to status changes, inside the same transaction. */
+export type StatusChangeListener = (
+  transaction: DbTransaction,
+  change: { applicationId: string; actorUserId: string; actor: StatusActor; from: ApplicationStatus; to: ApplicationStatus },
+) => Promise<void>;
+
+export function vacancyIsOpen(vacancy: VacancyRecord, now: Date): boolean {
+  return vacancy.status === 'published' && vacancy.closingDate >= ukDateString(now);
+}
+
+export function createApplicationsService(deps: { db: Db; clock: Clock; onStatusChange?: StatusChangeListener[] }) {
+  const { db, clock } = deps;
+  const listeners = deps.onStatusChange ?? [];
+
+  /**
+   * Moves an application from the status the person was shown to a new one. Refused, changing nothing, if someone
+   * else moved it first (stale) or the status machine does not allow the move for this actor.
+   */
+  async function changeStatus(input: {
+    applicationId: string;
+    actorUserId: string;
+    actor: StatusActor;
+    expectedStatus: ApplicationStatus;
+    to: ApplicationStatus;
+  }): Promise<StatusChangeResult> {
+    return db.transaction().execute(async (trx) => {
+      const visible =
+        input.actor === 'staff'
+          ? await findApplicationForStaff(trx, input.applicationId, input.actorUserId)
+          : await findApplicationForJobseeker(trx, input.applicationId, input.actorUserId);
+      if (!visible) return { outcome: 'not-found' };
+      const locked = await lockApplication(trx, input.applicationId);
+      if (!locked) return { outcome: 'not-found' };
+      const label = input.actor === 'staff' ? staffStatusLabel : jobseekerStatusLabel;
+      if (locked.status !== input.expectedStatus) {
+        return {
+          outcome: 'stale',
+          currentStatus: locked.status,
+          message: `The status was changed to ‘${label(locked.status)}’ while you were looking at it. Nothing was changed. Check the timeline and try again.`,
+        };
+      }
+      if (!canMove(locked.status, input.to, input.actor)) {
+        return {
+          outcome: 'not-allowed',
+          message: `An application that is ‘${label(locked.status)}’ cannot be moved to ‘${label(input.to)}’.`,
+        };
+      }
+      await updateStatus(trx, input.applicationId, input.to);
+      await insertStatusChange(trx, { applicationId: input.applicationId, actorUserId: input.actorUserId, from: locked.status, to: input.to });
+      for (const listener of listeners) {
+        await listener(trx, { applicationId: input.applicationId, actorUserId: input.actorUserId, actor: input.actor, from: locked.status, to: input.to });
+      }
+      return { outcome: 'changed' };
+    });
+  }
+
+  return {
+    changeStatus,
+
+    findForStaff: (applicationId: string, staffUserId: string): Promise<ApplicationRecord | undefined> =>
+      findApplicationForStaff(db, applicationId, staffUserId),
+
+    findForJobseeker: (applicationId: string, jobseekerId: string): Promise<ApplicationRecord | undefined> =>
+      findApplicationForJobseeker(db, applicationId, jobseekerId),
+
+    findForVacancy: (vacancyId: string, jobseekerId: string): Promise<ApplicationRecord | undefined> =>
+      findJobseekerApplicationForVacancy(db, vacancyId, jobseekerId),
+
+    /**
+     * Saves the jobseeker's application for a vacancy: creates the draft if there is none, updates it, and submits it
+     * when asked. Only drafts change; the vacancy must still be open.
+     */
+    async saveApplication(input: { vacancyId: string; jobseekerId: string; form: ApplicationForm; submit: boolean }): Promise<SaveApplicationResult> {
+      return db.transaction().execute(async (trx) => {
+        const vacancy = await findPublishedVacancy(trx, input.vacancyId);
+        if (!vacancy) return { outcome: 'not-found' };
+        if (!vacancyIsOpen(vacancy, clock.now())) {
+          return { outcome: 'closed', message: 'This vacancy has closed. You can no longer apply for it.' };
+        }
+        await insertApplication(trx, { vacancyId: input.vacancyId, jobseekerId: input.jobseekerId, ...input.form });
+        const application = await findJobseekerApplicationForVacancy(trx, input.vacancyId, input.jobseekerId);
+        if (!application) return { outcome: 'not-found' };
+        const locked = await lockApplication(trx, application.id);
+        if (locked?.status !== 'draft') return { outcome: 'already-submitted', applicationId: application.id };
+        await updateDraft(trx, application.id, input.form);
+        if (input.submit) {
+          await updateStatus(trx, application.id, 'submitted');
+          await insertStatusChange(trx, { applicationId: application.id, actorUserId: input.jobseekerId, from: 'draft', to: 'submitted' });
+        }
+        return { outcome: 'saved', applicationId: application.id, submitted: input.submit };
+      });
+    },
+  };
+}
+
+export type ApplicationsService = ReturnType<typeof createApplicationsService>;

@@ -1,0 +1,40 @@
+import type { Logger } from 'pino';
+import { sql } from 'kysely';
+import type { AppConfig } from './config.ts';
+import { createAccountsService } from './accounts/service.ts';
+import { createApplicationsService } from './applications/service.ts';
+import { systemClock, type Clock } from './platform/clock.ts';
+import { createDatabase } from './platform/db.ts';
+import { createViewEnvironment } from './web/views.ts';
+
+/**
+ * The composition root: everything the web app and the worker use is built here, once.
+ * The type of the container is derived from this function.
+ */
+export function createContainer(options: { config: AppConfig; logger: Logger; databaseUrl: string; clock?: Clock }) {
+  const { config, logger } = options;
+  const clock = options.clock ?? systemClock;
+  const { db, pool } = createDatabase(options.databaseUrl, config.database.poolSize);
+  const accounts = createAccountsService({ db, signInAttemptsPer15Minutes: config.signInAttemptsPer15Minutes });
+  const applications = createApplicationsService({ db, clock });
+  const views = createViewEnvironment(config.projectRoot);
+
+  return {
+    config,
+    logger,
+    clock,
+    db,
+    views,
+    accounts,
+    applications,
+    async checkDatabase(): Promise<void> {
+      await sql`select 1`.execute(db);
+    },
+    async close(): Promise<void> {
+      await db.destroy();
+      void pool;
+    },
+  };
+}
+
+export type Container = ReturnType<typeof createContainer>;

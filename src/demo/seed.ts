@@ -1,0 +1,177 @@
+import { sql } from 'kysely';
+import type { Db, DbTransaction } from '../platform/db.ts';
+import type { ApplicationStatus } from '../applications/status.ts';
+import { hashPassword } from '../accounts/password.ts';
+import { addSchoolToGroup, addStaffMembership, insertOrganisation, insertUser } from '../accounts/repository.ts';
+import { insertVacancy } from '../vacancies/repository.ts';
+import { demoJobseekers, demoPassword, demoStaff } from './accounts.ts';
+
+const demoFlag = 'demo-data-loaded';
+const day = 24 * 60 * 60 * 1000;
+
+/** Loads the demo data once per database: on first start, never again (even if it is later deleted). */
+export async function loadDemoDataOnFirstStart(db: Db, now = new Date()): Promise<boolean> {
+  return db.transaction().execute(async (trx) => {
+    // Several processes may start at once: one loads, the others wait and then see the flag.
+    await sql`select pg_advisory_xact_lock(hashtext('parley-demo-data'))`.execute(trx);
+    const flagged = await trx.selectFrom('service_flags').select('name').where('name', '=', demoFlag).executeTakeFirst();
+    if (flagged) return false;
+    await loadDemoData(trx, now);
+    await trx.insertInto('service_flags').values({ name: demoFlag }).execute();
+    return true;
+  });
+}
+
+function isoDate(date: Date): string {
+  return date.toISOString().slice(0, 10);
+}
+
+/** Paths through the status machine, each step by the named actor, days before now. */
+type Step = { to: ApplicationStatus; by: string; daysAgo: number };
+
+async function loadDemoData(trx: DbTransaction, now: Date): Promise<void> {
+  // Every demo account has the same published password, so one hash serves them all.
+  const passwordHash = await hashPassword(demoPassword);
+
+  const trust = await insertOrganisation(trx, { name: 'Oakfield Academy Trust', kind: 'multi_academy_trust' });
+  const oakfield = await insertOrganisation(trx, { name: 'Oakfield Primary School', kind: 'school' });
+  const riverside = await insertOrganisation(trx, { name: 'Riverside Academy', kind: 'school' });
+  const stMarys = await insertOrganisation(trx, { name: "St Mary's Primary School", kind: 'school' });
+  await addSchoolToGroup(trx, trust, oakfield);
+  await addSchoolToGroup(trx, trust, riverside);
+  const organisationIds: Record<string, string> = {
+    'Oakfield Academy Trust': trust,
+    'Oakfield Primary School': oakfield,
+    'Riverside Academy': riverside,
+    "St Mary's Primary School": stMarys,
+  };
+
+  const users = new Map<string, string>();
+  for (const staff of demoStaff) {
+    const id = await insertUser(trx, { kind: 'staff', email: staff.email, fullName: staff.fullName, passwordHash });
+    await addStaffMembership(trx, id, organisationIds[staff.organisation] ?? '');
+    users.set(staff.email, id);
+  }
+  for (const jobseeker of demoJobseekers) {
+    users.set(jobseeker.email, await insertUser(trx, { kind: 'jobseeker', email: jobseeker.email, fullName: jobseeker.fullName, passwordHash }));
+  }
+  const user = (email: string) => users.get(email) ?? '';
+
+  const closes = (days: number) => isoDate(new Date(now.getTime() + days * day));
+  const vacancy = (schoolId: string, title: string, description: string, closingInDays: number, createdBy: string) =>
+    insertVacancy(trx, { schoolId, title, description, closingDate: closes(closingInDays), status: 'published', createdBy: user(createdBy) });
+
+  const year3 = await vacancy(
+    oakfield,
+    'Year 3 class teacher',
+    'We are looking for an enthusiastic Year 3 class teacher to join our friendly team from September.\nFull time, permanent. Early career teachers are welcome to apply.',
+    28,
+    'amara.okafor@oakfield-primary.example',
+  );
+  const senco = await vacancy(
+    oakfield,
+    'Special educational needs coordinator (SENCo)',
+    'Lead our inclusive provision across the school. The National Award for SEN Co-ordination is desirable.',
+    35,
+    'ben.hughes@oakfield-primary.example',
+  );
+  const maths = await vacancy(
+    riverside,
+    'Teacher of mathematics',
+    'Teach mathematics across key stages 3 and 4 in a department that loves problem solving.',
+    21,
+    'david.price@riverside.example',
+  );
+  await vacancy(riverside, 'Head of science', 'Lead a team of eight science teachers and two technicians.', 42, 'david.price@riverside.example');
+  const ta = await vacancy(
+    stMarys,
+    'Teaching assistant',
+    'Support pupils in key stage 1, working closely with class teachers. Term time only, 32.5 hours a week.',
+    14,
+    'eve.morgan@stmarys.example',
+  );
+  await vacancy(stMarys, 'School business manager', 'Run the school office, finance and premises. Part time considered.', 30, 'eve.morgan@stmarys.example');
+
+  const amara = 'amara.okafor@oakfield-primary.example';
+  const ben = 'ben.hughes@oakfield-primary.example';
+  const claire = 'claire.davies@oakfield-trust.example';
+  const histories: Record<ApplicationStatus, (jobseeker: string) => Step[]> = {
+    draft: () => [],
+    submitted: (j) => [{ to: 'submitted', by: j, daysAgo: 3 }],
+    shortlisted: (j) => [
+      { to: 'submitted', by: j, daysAgo: 12 },
+      { to: 'shortlisted', by: amara, daysAgo: 8 },
+    ],
+    interviewing: (j) => [
+      { to: 'submitted', by: j, daysAgo: 15 },
+      { to: 'shortlisted', by: ben, daysAgo: 11 },
+      { to: 'interviewing', by: amara, daysAgo: 6 },
+    ],
+    offered: (j) => [
+      { to: 'submitted', by: j, daysAgo: 20 },
+      { to: 'shortlisted', by: amara, daysAgo: 16 },
+      { to: 'interviewing', by: ben, daysAgo: 10 },
+      { to: 'offered', by: claire, daysAgo: 2 },
+    ],
+    declined: (j) => [
+      { to: 'submitted', by: j, daysAgo: 25 },
+      { to: 'shortlisted', by: ben, daysAgo: 20 },
+      { to: 'interviewing', by: amara, daysAgo: 14 },
+      { to: 'offered', by: amara, daysAgo: 7 },
+      { to: 'declined', by: ben, daysAgo: 4 },
+    ],
+    not_progressing: (j) => [
+      { to: 'submitted', by: j, daysAgo: 18 },
+      { to: 'not_progressing', by: amara, daysAgo: 9 },
+    ],
+    withdrawn: (j) => [
+      { to: 'submitted', by: j, daysAgo: 14 },
+      { to: 'shortlisted', by: ben, daysAgo: 10 },
+      { to: 'withdrawn', by: j, daysAgo: 5 },
+    ],
+  };
+
+  async function apply(vacancyId: string, jobseekerEmail: string, fullName: string, status: ApplicationStatus) {
+    const steps = histories[status](jobseekerEmail);
+    const submitted = steps[0];
+    const row = await trx
+      .insertInto('applications')
+      .values({
+        vacancy_id: vacancyId,
+        jobseeker_id: user(jobseekerEmail),
+        status,
+        candidate_name: fullName,
+        contact_email: jobseekerEmail,
+        personal_statement: `I have wanted to work in a school like yours for a long time.\n\nIn my current role I plan lessons, work with parents and support pupils who need extra help. I would bring the same care to your school.`,
+        submitted_at: submitted ? new Date(now.getTime() - submitted.daysAgo * day) : null,
+        created_at: new Date(now.getTime() - ((submitted?.daysAgo ?? 1) + 1) * day),
+        updated_at: new Date(now.getTime() - (steps.at(-1)?.daysAgo ?? 1) * day),
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    let from: ApplicationStatus = 'draft';
+    for (const step of steps) {
+      await trx
+        .insertInto('application_status_changes')
+        .values({
+          application_id: row.id,
+          actor_user_id: user(step.by),
+          from_status: from,
+          to_status: step.to,
+          changed_at: new Date(now.getTime() - step.daysAgo * day + 9 * 60 * 60 * 1000),
+        })
+        .execute();
+      from = step.to;
+    }
+  }
+
+  for (const jobseeker of demoJobseekers) {
+    if (jobseeker.year3Status) await apply(year3, jobseeker.email, jobseeker.fullName, jobseeker.year3Status);
+  }
+  await apply(maths, 'alex.morgan@jobseeker.example', 'Alex Morgan', 'submitted');
+  await apply(ta, 'alex.morgan@jobseeker.example', 'Alex Morgan', 'shortlisted');
+  await apply(maths, 'ruth.bennett@jobseeker.example', 'Ruth Bennett', 'interviewing');
+  await apply(senco, 'tom.fletcher@jobseeker.example', 'Tom Fletcher', 'submitted');
+  await apply(ta, 'tom.fletcher@jobseeker.example', 'Tom Fletcher', 'submitted');
+  await apply(maths, 'submitted@jobseeker.example', 'Sam Taylor', 'shortlisted');
+}

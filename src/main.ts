@@ -1,0 +1,83 @@
+import { loadConfig, ConfigError, type RunMode } from './config.ts';
+import { createContainer } from './container.ts';
+import { migrateToLatest } from './platform/db.ts';
+import { startEmbeddedPostgres, type EmbeddedDatabase } from './platform/embedded-postgres.ts';
+import { createLogger } from './platform/logger.ts';
+import { startQueue } from './platform/queue.ts';
+import { createApp } from './web/app.ts';
+import { startWorker } from './worker.ts';
+import { loadDemoDataOnFirstStart } from './demo/seed.ts';
+
+/** Starts Parley: config -> database (embedded unless DATABASE_URL) -> migrations -> container -> web and worker. */
+function runModeFromArguments(argv: string[]): RunMode {
+  if (argv.includes('--web')) return 'web';
+  if (argv.includes('--worker')) return 'worker';
+  return 'all';
+}
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+  const logger = createLogger(config.logLevel);
+  const mode = runModeFromArguments(process.argv.slice(2));
+  const startedAt = performance.now();
+
+  let embedded: EmbeddedDatabase | undefined;
+  let databaseUrl = config.database.url;
+  if (!databaseUrl) {
+    embedded = await startEmbeddedPostgres({ projectRoot: config.projectRoot, dataDir: config.dataDir, port: config.database.embeddedPort });
+    await embedded.createDatabaseIfMissing('parley');
+    databaseUrl = embedded.connectionString('parley');
+    logger.info({ dataDir: embedded.dataDir, port: embedded.port }, 'embedded PostgreSQL started');
+  }
+
+  const container = createContainer({ config, logger, databaseUrl });
+  const applied = await migrateToLatest(container.db);
+  if (applied.length) logger.info({ migrations: applied }, 'migrations applied');
+  if (config.loadDemoData) {
+    const loaded = await loadDemoDataOnFirstStart(container.db);
+    if (loaded) logger.info('demo data loaded');
+  }
+
+  const boss = await startQueue({ connectionString: databaseUrl, logger, schedule: mode !== 'web' });
+  if (mode !== 'web') await startWorker(container, boss);
+
+  const app = mode !== 'worker' ? await createApp(container) : undefined;
+  if (app) {
+    await app.listen({ port: config.port, host: config.host });
+  }
+  logger.info({ mode, ms: Math.round(performance.now() - startedAt), url: app ? config.baseUrl : undefined }, 'Parley is ready');
+
+  let stopping = false;
+  async function shutdown(signal: string): Promise<void> {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    const timer = setTimeout(() => {
+      logger.error('shutdown took too long; exiting');
+      process.exit(1);
+    }, 25_000);
+    timer.unref();
+    await app?.close(); // stops taking requests, finishes those in flight
+    await boss.stop({ graceful: true, timeout: 10_000 });
+    await container.close();
+    await embedded?.stop();
+    logger.info('stopped');
+    process.exit(0);
+  }
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`Parley could not start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});

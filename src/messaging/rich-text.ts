@@ -1,0 +1,307 @@
+/**
+ * Message formatting. Pure: no I/O.
+ *
+ * Messages are stored as a small, safe subset of HTML (paragraphs, line breaks, bold,
+ * italic, lists and links) plus a plain-text copy for search and previews.
+ * `sanitiseMessageHtml` is the only gate: everything that becomes message HTML passes
+ * through it, whether it came from the rich-text editor or the plain textarea.
+ */
+import sanitizeHtml from 'sanitize-html';
+
+/** The most characters a message may have, counted on its plain-text copy. */
+export const messageTextLimit = 10_000;
+
+/**
+ * A backstop on the raw body before we parse it, so a huge blob of markup cannot make
+ * us do a lot of work. Generous: formatting and long links rarely double a message.
+ */
+export const messageBodyLimit = messageTextLimit * 10;
+
+const allowedTags = ['p', 'br', 'strong', 'em', 'ul', 'ol', 'li', 'a'];
+const allowedProtocols = new Set(['http:', 'https:', 'mailto:']);
+
+// Disallowed tags are dropped but their text is kept, except these, whose contents are
+// code, styling, embedded documents or foreign markup rather than words the sender wrote.
+const dropWithContents = [
+  'script',
+  'style',
+  'template',
+  'noscript',
+  'noembed',
+  'noframes',
+  'iframe',
+  'frame',
+  'frameset',
+  'object',
+  'embed',
+  'applet',
+  'svg',
+  'math',
+  'textarea',
+  'xmp',
+  'select',
+  'option',
+  'title',
+  'head',
+];
+
+// Elements that may be dropped when they hold no words.
+const inlineTags = new Set(['a', 'strong', 'em', 'b', 'i']);
+const blockTags = new Set(['p', 'ul', 'ol', 'li']);
+
+/**
+ * The link's destination if it is an absolute http, https or mailto URL, normalised by the
+ * same WHATWG URL parser browsers use (so tabs, newlines, leading spaces and odd casing in a
+ * scheme cannot hide `javascript:` from us). Relative and protocol-relative links are refused:
+ * a message has no sensible base URL. Links with a user name or password are refused too,
+ * because `https://trusted.example@evil.example` is a phishing trick.
+ */
+function safeHref(raw: string | undefined): string | null {
+  if (raw === undefined || !URL.canParse(raw)) return null;
+  const url = new URL(raw);
+  if (!allowedProtocols.has(url.protocol)) return null;
+  if (url.username !== '' || url.password !== '') return null;
+  return url.href;
+}
+
+const strictOptions: sanitizeHtml.IOptions = {
+  allowedTags,
+  allowedAttributes: { a: ['href', 'rel'] },
+  allowedSchemes: ['http', 'https', 'mailto'],
+  allowedSchemesByTag: {},
+  allowProtocolRelative: false,
+  disallowedTagsMode: 'discard',
+  nonTextTags: dropWithContents,
+  // Deeper elements are dropped (keeping their words): no message needs 20 levels of nesting.
+  nestingLimit: 20,
+  transformTags: {
+    b: 'strong',
+    i: 'em',
+    // Keep a link only if its destination is safe, and then with nothing but href and rel.
+    // Otherwise rename it to a tag we do not allow, which drops the tag but keeps its words.
+    a: (_tagName, attribs): sanitizeHtml.Tag => {
+      const href = safeHref(attribs.href);
+      return href === null
+        ? { tagName: 'parley-unsafe-link', attribs: {} }
+        : { tagName: 'a', attribs: { href, rel: 'noopener noreferrer' } };
+    },
+  },
+  // Tidy up elements left with no words (editors produce `<p><br></p>` for blank lines, and
+  // removing disallowed content can empty an element). Empty blocks go entirely; empty
+  // inline elements are unwrapped so that any spaces inside them survive.
+  exclusiveFilter: (frame) => {
+    if (frame.text.trim() !== '') return false;
+    if (blockTags.has(frame.tag)) return true;
+    if (inlineTags.has(frame.tag)) return 'excludeTag';
+    return false;
+  },
+};
+
+// Other block elements (browsers' contenteditable makes `<div>`s; pasted documents bring
+// headings and tables) become paragraphs, so their words do not run together.
+const paragraphLike = [
+  'div',
+  'h1',
+  'h2',
+  'h3',
+  'h4',
+  'h5',
+  'h6',
+  'blockquote',
+  'pre',
+  'address',
+  'article',
+  'aside',
+  'section',
+  'header',
+  'footer',
+  'main',
+  'nav',
+  'figure',
+  'figcaption',
+  'details',
+  'summary',
+  'dl',
+  'dt',
+  'dd',
+  'caption',
+  'td',
+  'th',
+];
+
+const firstPassOptions: sanitizeHtml.IOptions = {
+  ...strictOptions,
+  transformTags: {
+    ...Object.fromEntries(paragraphLike.map((tag) => [tag, 'p'])),
+    menu: 'ul',
+    ...strictOptions.transformTags,
+  },
+};
+
+/**
+ * Reduce any HTML to the message allow-list. Idempotent: safe to call on its own output.
+ *
+ * Two passes: the first also turns other blocks into paragraphs, which can nest paragraphs
+ * (`<div><div>`); the second re-parses that, which flattens them into the stable form that
+ * a further pass leaves alone.
+ */
+export function sanitiseMessageHtml(html: string): string {
+  return sanitizeHtml(sanitizeHtml(html, firstPassOptions), strictOptions).trim();
+}
+
+function escapeHtml(text: string): string {
+  return text
+    .replaceAll('&', '&amp;')
+    .replaceAll('<', '&lt;')
+    .replaceAll('>', '&gt;')
+    .replaceAll('"', '&quot;')
+    .replaceAll("'", '&#39;');
+}
+
+// A web address (http://, https:// or www.) or an email address, not in the middle of a word.
+const linkPattern =
+  /(?<![\w.@/-])(?:(?:https?:\/\/|www\.)[^\s<>"]+|[\w.%+-]+@[a-z\d](?:[a-z\d-]*[a-z\d])?(?:\.[a-z\d](?:[a-z\d-]*[a-z\d])?)*\.[a-z]{2,})/gi;
+
+/** Punctuation that ends a sentence rather than the address: "See https://example.com." */
+function trimTrailingPunctuation(address: string): string {
+  let trimmed = address.replace(/[.,;:!?'"]+$/, '');
+  // Drop a closing bracket that has no opening bracket in the address: "(see www.example.com)".
+  while (trimmed.endsWith(')') && trimmed.split('(').length < trimmed.split(')').length) {
+    trimmed = trimmed.slice(0, -1).replace(/[.,;:!?'"]+$/, '');
+  }
+  return trimmed;
+}
+
+/** Escape a line of plain text, turning web and email addresses into links. */
+function linkify(line: string): string {
+  let html = '';
+  let last = 0;
+  for (const match of line.matchAll(linkPattern)) {
+    const address = trimTrailingPunctuation(match[0]);
+    const start = match.index;
+    let href: string;
+    if (address.includes('@') && !/^(?:https?:\/\/|www\.)/i.test(address)) href = `mailto:${address}`;
+    else if (/^www\./i.test(address)) href = `https://${address}`;
+    else href = address;
+    html += `${escapeHtml(line.slice(last, start))}<a href="${escapeHtml(href)}">${escapeHtml(address)}</a>`;
+    last = start + address.length;
+  }
+  return html + escapeHtml(line.slice(last));
+}
+
+const bulletPattern = /^\s*[-*]\s+/;
+
+/**
+ * Format what someone typed in a plain textarea: blank lines separate paragraphs, single
+ * line breaks are kept, lines starting "- " or "* " become a bulleted list, and web and
+ * email addresses become links.
+ */
+export function plainTextToHtml(text: string): string {
+  const paragraphs = text.replace(/\r\n?/g, '\n').split(/\n(?:[ \t]*\n)+/);
+  let html = '';
+  for (const paragraph of paragraphs) {
+    // Within a paragraph, runs of bullet lines become a list; other runs of lines a paragraph.
+    let lines: string[] = [];
+    let bullets: string[] = [];
+    const flushLines = (): void => {
+      if (lines.length > 0) html += `<p>${lines.map(linkify).join('<br>')}</p>`;
+      lines = [];
+    };
+    const flushBullets = (): void => {
+      if (bullets.length > 0) html += `<ul>${bullets.map((item) => `<li>${linkify(item)}</li>`).join('')}</ul>`;
+      bullets = [];
+    };
+    for (const line of paragraph.split('\n')) {
+      if (line.trim() === '') continue; // only possible at the very start or end of the text
+      if (bulletPattern.test(line)) {
+        flushLines();
+        bullets.push(line.replace(bulletPattern, ''));
+      } else {
+        flushBullets();
+        lines.push(line.trim());
+      }
+    }
+    flushLines();
+    flushBullets();
+  }
+  return sanitiseMessageHtml(html);
+}
+
+/** Undo the escaping `sanitiseMessageHtml` does to text (it only ever writes these four). */
+function decodeSanitisedText(text: string): string {
+  return text.replaceAll('&lt;', '<').replaceAll('&gt;', '>').replaceAll('&quot;', '"').replaceAll('&amp;', '&');
+}
+
+/**
+ * The plain-text copy of HTML that has already been through `sanitiseMessageHtml`. Its markup
+ * is only our allow-list with `<` and `>` escaped everywhere else, so splitting on tags is exact.
+ */
+function plainTextOfSanitised(html: string): string {
+  let out = '';
+  let pendingBreaks = 0; // newlines owed before the next words: 1 for a line break, 2 between blocks
+  let pendingPrefix = ''; // a list item's bullet or number, written with its first words
+  const lists: { ordered: boolean; count: number }[] = [];
+  const owe = (breaks: number): void => {
+    pendingBreaks = Math.max(pendingBreaks, breaks);
+  };
+
+  for (const token of html.split(/(<[^>]*>)/)) {
+    if (token.startsWith('<')) {
+      const closing = token.startsWith('</');
+      const name = /^<\/?([a-z]+)/.exec(token)?.[1];
+      if (name === 'br') owe(1);
+      else if (name === 'p') owe(2);
+      else if (name === 'ul' || name === 'ol') {
+        if (closing) lists.pop();
+        else lists.push({ ordered: name === 'ol', count: 0 });
+        owe(lists.length > (closing ? 0 : 1) ? 1 : 2); // nested lists sit on the next line
+      } else if (name === 'li') {
+        owe(1);
+        if (closing) continue;
+        const list = lists.at(-1);
+        const indent = '  '.repeat(Math.max(lists.length - 1, 0));
+        if (list?.ordered) {
+          list.count += 1;
+          pendingPrefix = `${indent}${String(list.count)}. `;
+        } else {
+          pendingPrefix = `${indent}- `;
+        }
+      }
+      continue; // strong, em and a do not change the text
+    }
+    let words = decodeSanitisedText(token).replace(/[\s\u00a0]+/g, ' ');
+    const atLineStart = out === '' || pendingBreaks > 0 || out.endsWith('\n');
+    if (atLineStart) words = words.trimStart();
+    if (words === '') continue;
+    if (out !== '' && pendingBreaks > 0) out = out.trimEnd() + '\n'.repeat(pendingBreaks);
+    out += pendingPrefix + words;
+    pendingBreaks = 0;
+    pendingPrefix = '';
+  }
+  return out
+    .split('\n')
+    .map((line) => line.trimEnd())
+    .join('\n');
+}
+
+/** A plain-text copy of message HTML, for search and previews. Paragraphs are separated by a blank line. */
+export function htmlToPlainText(html: string): string {
+  return plainTextOfSanitised(sanitiseMessageHtml(html));
+}
+
+export type PreparedMessage = { ok: true; html: string; text: string } | { ok: false; error: string };
+
+/**
+ * Validate and format a message body from either the rich-text editor (`html`) or the
+ * plain textarea (`text`). Length is counted in characters (Unicode code points) of the
+ * plain-text copy, so formatting and link addresses do not count against the limit.
+ */
+export function prepareMessageBody(input: { format: 'html' | 'text'; body: string }): PreparedMessage {
+  const tooLong = { ok: false, error: 'Message must be 10,000 characters or fewer' } as const;
+  if (input.body.length > messageBodyLimit) return tooLong;
+  const html = input.format === 'html' ? sanitiseMessageHtml(input.body) : plainTextToHtml(input.body);
+  const text = plainTextOfSanitised(html);
+  if (text.trim() === '') return { ok: false, error: 'Enter a message' };
+  if (Array.from(text).length > messageTextLimit) return tooLong; // code points, so an emoji counts once
+  return { ok: true, html, text };
+}

@@ -1,0 +1,101 @@
+import type { ColumnType, Generated } from 'kysely';
+import type { ApplicationStatus } from '../applications/status.ts';
+
+/** The database as Kysely sees it. Kept by hand next to the migrations. */
+
+type CreatedAt = ColumnType<Date, Date | string | undefined, never>;
+type UpdatedAt = ColumnType<Date, Date | string | undefined, Date | string>;
+
+export type OrganisationKind = 'school' | 'multi_academy_trust' | 'local_authority';
+export type UserKind = 'staff' | 'jobseeker';
+export type VacancyStatus = 'published' | 'closed';
+
+export interface OrganisationsTable {
+  id: Generated<string>;
+  name: string;
+  kind: OrganisationKind;
+  created_at: CreatedAt;
+}
+
+export interface SchoolGroupMembersTable {
+  group_id: string;
+  school_id: string;
+}
+
+export interface UsersTable {
+  id: Generated<string>;
+  kind: UserKind;
+  email: string;
+  full_name: string;
+  password_hash: string;
+  closed_at: Date | null;
+  created_at: CreatedAt;
+}
+
+export interface StaffMembershipsTable {
+  user_id: string;
+  organisation_id: string;
+}
+
+export interface VacanciesTable {
+  id: Generated<string>;
+  school_id: string;
+  title: string;
+  description: string;
+  closing_date: string;
+  status: VacancyStatus;
+  created_by: string | null;
+  created_at: CreatedAt;
+}
+
+export interface ApplicationsTable {
+  id: Generated<string>;
+  vacancy_id: string;
+  jobseeker_id: string;
+  status: ApplicationStatus;
+  candidate_name: string;
+  contact_email: string;
+  personal_statement: string;
+  submitted_at: Date | null;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+}
+
+export interface ApplicationStatusChangesTable {
+  id: Generated<string>;
+  application_id: string;
+  actor_user_id: string;
+  from_status: ApplicationStatus | null;
+  to_status: ApplicationStatus;
+  changed_at: CreatedAt;
+}
+
+export interface SessionsTable {
+  id: string;
+  data: unknown;
+  expires_at: Date;
+}
+
+export interface SignInAttemptsTable {
+  id: Generated<string>;
+  key: string;
+  attempted_at: CreatedAt;
+}
+
+export interface ServiceFlagsTable {
+  name: string;
+  set_at: CreatedAt;
+}
+
+export interface Database {
+  service_flags: ServiceFlagsTable;
+  organisations: OrganisationsTable;
+  school_group_members: SchoolGroupMembersTable;
+  users: UsersTable;
+  staff_memberships: StaffMembershipsTable;
+  vacancies: VacanciesTable;
+  applications: ApplicationsTable;
+  application_status_changes: ApplicationStatusChangesTable;
+  sessions: SessionsTable;
+  sign_in_attempts: SignInAttemptsTable;
+}

@@ -1,0 +1,51 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { Kysely, PostgresDialect, type Transaction } from 'kysely';
+import { Migrator, type Migration, type MigrationProvider } from 'kysely/migration';
+import pg from 'pg';
+import type { Database } from './database-schema.ts';
+
+export type Db = Kysely<Database>;
+export type DbTransaction = Transaction<Database>;
+/** Repository functions take either the database or a transaction, so the service decides the unit of work. */
+export type DbExecutor = Db | DbTransaction;
+
+// Dates come back as JavaScript Dates; `date` columns stay plain 'YYYY-MM-DD' strings (no time zone games).
+pg.types.setTypeParser(pg.types.builtins.DATE, (value: string) => value);
+// bigint counts (count(*)) are small enough to be numbers here.
+pg.types.setTypeParser(pg.types.builtins.INT8, (value: string) => Number.parseInt(value, 10));
+
+export function createDatabase(connectionString: string, poolSize: number): { db: Db; pool: pg.Pool } {
+  const pool = new pg.Pool({ connectionString, max: poolSize, application_name: 'parley' });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  return { db, pool };
+}
+
+export const migrationsFolder = path.resolve(import.meta.dirname, '../../migrations');
+
+class FolderMigrationProvider implements MigrationProvider {
+  readonly folder: string;
+  constructor(folder: string) {
+    this.folder = folder;
+  }
+  async getMigrations(): Promise<Record<string, Migration>> {
+    const files = (await fs.readdir(this.folder)).filter((file) => /^\d{4}-[a-z0-9-]+\.ts$/.test(file)).sort();
+    const migrations: Record<string, Migration> = {};
+    for (const file of files) {
+      migrations[file.replace(/\.ts$/, '')] = (await import(pathToFileURL(path.join(this.folder, file)).href)) as Migration;
+    }
+    return migrations;
+  }
+}
+
+/** Applies every pending migration; throws (failing the start) if any fails. */
+export async function migrateToLatest(db: Kysely<any>): Promise<string[]> {
+  const migrator = new Migrator({ db, provider: new FolderMigrationProvider(migrationsFolder) });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) {
+    const failed = results?.find((result) => result.status === 'Error');
+    throw new Error(`Migration ${failed?.migrationName ?? '(unknown)'} failed: ${String(error)}`, { cause: error });
+  }
+  return (results ?? []).filter((result) => result.status === 'Success').map((result) => result.migrationName);
+}

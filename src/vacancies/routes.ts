@@ -1,0 +1,146 @@
+import type { FastifyInstance } from 'fastify';
+import type { Container } from '../container.ts';
+import { requireJobseeker, requireStaff, signedInUser } from '../web/app.ts';
+import { NotFoundError, requireUuid } from '../web/http-errors.ts';
+import { formErrors, noErrors, zodFormErrors, type FormErrors } from '../web/form-errors.ts';
+import { applicationFormSchema, submissionRequirements } from '../applications/schemas.ts';
+import { vacancyIsOpen } from '../applications/service.ts';
+import { applicationUrls } from '../applications/urls.ts';
+import { isApplicationStatus, staffStatusLabel, staffVisibleStatuses } from '../applications/status.ts';
+import { vacancyUrls } from './urls.ts';
+import { findPublishedVacancy, findVacancyForStaff, listPublishedVacancies, listVacanciesForStaff } from './repository.ts';
+import { countApplicationsByStatus, listApplicationsForVacancy } from '../applications/repository.ts';
+
+export function registerVacancyRoutes(app: FastifyInstance, container: Container): void {
+  const { db, applications, clock } = container;
+
+  // Published vacancies are public, as job adverts are; applying needs a jobseeker account.
+  app.get('/jobs', async (_request, reply) => {
+    const vacancies = await listPublishedVacancies(db);
+    const now = clock.now();
+    return reply.render('vacancies/views/jobs.njk', {
+      pageTitle: 'Find a job in a school',
+      vacancies: vacancies.map((v) => ({ ...v, url: vacancyUrls.job(v.id), open: vacancyIsOpen(v, now) })),
+    });
+  });
+
+  app.get('/jobs/:vacancyId', async (request, reply) => {
+    const vacancyId = requireUuid((request.params as { vacancyId: string }).vacancyId);
+    const vacancy = await findPublishedVacancy(db, vacancyId);
+    if (!vacancy) throw new NotFoundError();
+    const existing = request.user?.kind === 'jobseeker' ? await applications.findForVacancy(vacancyId, request.user.id) : undefined;
+    return reply.render('vacancies/views/job.njk', {
+      pageTitle: vacancy.title,
+      vacancy,
+      open: vacancyIsOpen(vacancy, clock.now()),
+      applyUrl: vacancyUrls.apply(vacancy.id),
+      existing: existing ? { ...existing, url: applicationUrls.jobseekerApplication(existing.id) } : undefined,
+      backLink: { href: vacancyUrls.jobs(), text: 'All jobs' },
+    });
+  });
+
+  async function renderApplyForm(
+    reply: import('fastify').FastifyReply,
+    vacancyId: string,
+    values: Record<string, string>,
+    errors: FormErrors,
+    status = 200,
+  ) {
+    const vacancy = await findPublishedVacancy(db, vacancyId);
+    if (!vacancy) throw new NotFoundError();
+    return reply.code(status).render('vacancies/views/apply.njk', {
+      pageTitle: `Apply for ${vacancy.title}`,
+      vacancy,
+      values,
+      errors,
+      action: vacancyUrls.apply(vacancy.id),
+      backLink: { href: vacancyUrls.job(vacancy.id) },
+    });
+  }
+
+  app.get('/jobs/:vacancyId/apply', { preHandler: requireJobseeker }, async (request, reply) => {
+    const user = signedInUser(request);
+    const vacancyId = requireUuid((request.params as { vacancyId: string }).vacancyId);
+    const existing = await applications.findForVacancy(vacancyId, user.id);
+    if (existing && existing.status !== 'draft') return reply.redirect(applicationUrls.jobseekerApplication(existing.id), 303);
+    const values = existing
+      ? { candidateName: existing.candidateName, contactEmail: existing.contactEmail, personalStatement: existing.personalStatement }
+      : { candidateName: user.fullName, contactEmail: user.email, personalStatement: '' };
+    return renderApplyForm(reply, vacancyId, values, noErrors());
+  });
+
+  app.post('/jobs/:vacancyId/apply', { preHandler: requireJobseeker }, async (request, reply) => {
+    const user = signedInUser(request);
+    const vacancyId = requireUuid((request.params as { vacancyId: string }).vacancyId);
+    const raw = (request.body ?? {}) as Record<string, unknown>;
+    const values = {
+      candidateName: String(raw.candidateName ?? ''),
+      contactEmail: String(raw.contactEmail ?? ''),
+      personalStatement: String(raw.personalStatement ?? ''),
+    };
+    const parsed = applicationFormSchema.safeParse(raw);
+    if (!parsed.success) return renderApplyForm(reply, vacancyId, values, zodFormErrors(parsed.error), 400);
+    const submit = parsed.data.action === 'submit';
+    if (submit) {
+      const complete = submissionRequirements.safeParse(parsed.data);
+      if (!complete.success) return renderApplyForm(reply, vacancyId, values, zodFormErrors(complete.error), 400);
+    }
+    const result = await applications.saveApplication({
+      vacancyId,
+      jobseekerId: user.id,
+      form: {
+        candidateName: parsed.data.candidateName,
+        contactEmail: parsed.data.contactEmail,
+        personalStatement: parsed.data.personalStatement,
+      },
+      submit,
+    });
+    switch (result.outcome) {
+      case 'not-found':
+        throw new NotFoundError();
+      case 'closed':
+        return renderApplyForm(reply, vacancyId, values, formErrors([{ field: 'candidateName', text: result.message }]), 409);
+      case 'already-submitted':
+        return reply.redirect(applicationUrls.jobseekerApplication(result.applicationId), 303);
+      case 'saved':
+        request.session.set('flash', result.submitted ? 'Your application has been submitted' : 'Your draft has been saved');
+        return reply.redirect(applicationUrls.jobseekerApplication(result.applicationId), 303);
+    }
+  });
+
+  app.get('/staff/vacancies', { preHandler: requireStaff }, async (request, reply) => {
+    const user = signedInUser(request);
+    const vacancies = await listVacanciesForStaff(db, user.id);
+    return reply.render('vacancies/views/staff-vacancies.njk', {
+      pageTitle: 'Vacancies',
+      vacancies: vacancies.map((v) => ({ ...v, url: vacancyUrls.staffVacancy(v.id) })),
+    });
+  });
+
+  app.get('/staff/vacancies/:vacancyId', { preHandler: requireStaff }, async (request, reply) => {
+    const user = signedInUser(request);
+    const vacancyId = requireUuid((request.params as { vacancyId: string }).vacancyId);
+    const vacancy = await findVacancyForStaff(db, vacancyId, user.id);
+    if (!vacancy) throw new NotFoundError();
+    const query = request.query as Record<string, unknown>;
+    const selected = isApplicationStatus(query.status) && query.status !== 'draft' ? query.status : 'submitted';
+    const counts = await countApplicationsByStatus(db, vacancyId);
+    const rows = await listApplicationsForVacancy(db, vacancyId, selected);
+    return reply.render('vacancies/views/staff-vacancy.njk', {
+      pageTitle: `${vacancy.title} – applications`,
+      vacancy,
+      selected,
+      selectedLabel: staffStatusLabel(selected),
+      tabs: staffVisibleStatuses.map((status) => ({
+        status,
+        label: staffStatusLabel(status),
+        count: counts.get(status) ?? 0,
+        url: vacancyUrls.staffVacancy(vacancyId, status),
+        current: status === selected,
+      })),
+      applications: rows.map((a) => ({ ...a, url: applicationUrls.staffApplication(a.id) })),
+      backLink: { href: vacancyUrls.staffVacancies(), text: 'All vacancies' },
+    });
+  });
+}
+

@@ -1,0 +1,209 @@
+import { randomUUID } from 'node:crypto';
+import path from 'node:path';
+import fastifyCookie from '@fastify/cookie';
+import fastifyCsrf from '@fastify/csrf-protection';
+import fastifyFormbody from '@fastify/formbody';
+import fastifyHelmet from '@fastify/helmet';
+import fastifySession from '@fastify/session';
+import fastifyStatic from '@fastify/static';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import type nunjucks from 'nunjucks';
+import type { AppConfig } from '../config.ts';
+import type { Container } from '../container.ts';
+import type { SignedInUser } from '../accounts/service.ts';
+import { createPostgresSessionStore } from './session-store.ts';
+import { registerAccountRoutes } from '../accounts/routes.ts';
+import { registerVacancyRoutes } from '../vacancies/routes.ts';
+import { registerApplicationRoutes } from '../applications/routes.ts';
+import { navigationFor } from './navigation.ts';
+import { NotFoundError } from './http-errors.ts';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    user: SignedInUser | null;
+  }
+  interface FastifyReply {
+    render(template: string, context?: Record<string, unknown>): FastifyReply;
+  }
+  interface Session {
+    userId?: string;
+    flash?: string;
+  }
+}
+
+export const sessionCookieName = 'parley_session';
+
+/**
+ * The web application. Plugins are registered in the order requests meet them:
+ * security headers, cookies and session, body parsing, CSRF, the signed-in user, then the features' routes.
+ */
+export async function createApp(container: Container): Promise<FastifyInstance> {
+  const { config, logger, views } = container;
+  const app = Fastify({
+    loggerInstance: logger as FastifyBaseLogger,
+    logController: new LogController({ disableRequestLogging: true }),
+    genReqId: (request) => {
+      const header = request.headers['x-request-id'];
+      return typeof header === 'string' && /^[\w-]{1,64}$/.test(header) ? header : randomUUID();
+    },
+    bodyLimit: config.bodyLimitBytes,
+    trustProxy: config.isProduction,
+    routerOptions: { ignoreTrailingSlash: true },
+  });
+
+  app.decorateRequest('user', null);
+  app.decorateReply('render', function render(this: FastifyReply, template: string, context: Record<string, unknown> = {}) {
+    const request = this.request;
+    const flash = request.session.get('flash');
+    if (flash) request.session.set('flash', undefined);
+    const html = renderPage(views, config, template, {
+      ...context,
+      user: request.user,
+      navigation: navigationFor(request.user, request.url),
+      csrfToken: this.generateCsrf(),
+      cspNonce: (this.cspNonce as { script?: string } | null)?.script,
+      currentUrl: request.url,
+      flash,
+    });
+    return this.type('text/html; charset=utf-8').send(html);
+  });
+
+  await app.register(fastifyHelmet, {
+    enableCSPNonces: true,
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:'],
+        fontSrc: ["'self'"],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+        objectSrc: ["'none'"],
+        baseUri: ["'none'"],
+        upgradeInsecureRequests: config.isProduction ? [] : null,
+      },
+    },
+    strictTransportSecurity: config.isProduction ? { maxAge: 31_536_000, includeSubDomains: true } : false,
+    crossOriginEmbedderPolicy: false,
+  });
+
+  await app.register(fastifyStatic, {
+    root: path.join(config.projectRoot, 'node_modules/govuk-frontend/dist/govuk/assets'),
+    prefix: '/assets/',
+    maxAge: config.isProduction ? '1d' : 0,
+  });
+  await app.register(fastifyStatic, {
+    root: [path.join(config.projectRoot, 'src/web/public'), path.join(config.projectRoot, 'node_modules/govuk-frontend/dist/govuk')],
+    prefix: '/public/',
+    decorateReply: false,
+    allowedPath: (pathName) => !pathName.endsWith('.map') && !pathName.endsWith('.njk') && !pathName.endsWith('.scss'),
+    maxAge: config.isProduction ? '1h' : 0,
+  });
+
+  await app.register(fastifyCookie);
+  await app.register(fastifySession, {
+    secret: config.sessionSecret,
+    cookieName: sessionCookieName,
+    store: createPostgresSessionStore(container.db),
+    saveUninitialized: false,
+    rolling: true,
+    cookie: { httpOnly: true, sameSite: 'lax', secure: config.secureCookies, maxAge: 8 * 60 * 60 * 1000, path: '/' },
+  });
+  await app.register(fastifyFormbody, { bodyLimit: config.bodyLimitBytes });
+  await app.register(fastifyCsrf, { sessionPlugin: '@fastify/session' });
+
+  // Every POST carries a CSRF token, without exception.
+  app.addHook('preHandler', (request, reply, done) => {
+    if (request.method === 'POST') {
+      app.csrfProtection(request, reply, done);
+    } else {
+      done();
+    }
+  });
+
+  app.addHook('preHandler', async (request) => {
+    const userId = request.session.get('userId');
+    if (userId) {
+      request.user = (await container.accounts.loadSignedInUser(userId)) ?? null;
+      if (!request.user) request.session.set('userId', undefined);
+    }
+  });
+
+  app.addHook('onResponse', (request, reply, done) => {
+    request.log.info(
+      { method: request.method, path: request.url.split('?')[0], statusCode: reply.statusCode, ms: Math.round(reply.elapsedTime) },
+      'request',
+    );
+    done();
+  });
+
+  app.get('/health', async () => ({ status: 'ok' }));
+  app.get('/ready', async (_request, reply) => {
+    try {
+      await container.checkDatabase();
+      return { status: 'ready' };
+    } catch {
+      return reply.code(503).send({ status: 'database unreachable' });
+    }
+  });
+
+  registerAccountRoutes(app, container);
+  registerVacancyRoutes(app, container);
+  registerApplicationRoutes(app, container);
+
+  app.setNotFoundHandler((request, reply) => {
+    reply.code(404).render('errors/not-found.njk');
+  });
+
+  app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+    const status = error.statusCode ?? 500;
+    if (error.code === 'FST_CSRF_INVALID_TOKEN' || error.code === 'FST_CSRF_MISSING_SECRET') {
+      request.log.warn({ code: error.code }, 'refused a form without a valid CSRF token');
+      return reply.code(403).render('errors/forbidden.njk', { reason: 'csrf' });
+    }
+    if (status === 404) return reply.code(404).render('errors/not-found.njk');
+    if (status === 403) return reply.code(403).render('errors/forbidden.njk');
+    if (status === 413) return reply.code(413).render('errors/too-large.njk');
+    if (status >= 400 && status < 500) return reply.code(status).render('errors/bad-request.njk');
+    request.log.error({ err: error }, 'unexpected error');
+    return reply.code(500).render('errors/server-error.njk');
+  });
+
+  return app;
+}
+
+function renderPage(views: nunjucks.Environment, config: AppConfig, template: string, context: Record<string, unknown>): string {
+  return views.render(template, { ...context, serviceName: 'Parley', isDevelopment: config.isDevelopment });
+}
+
+/**
+ * Route guards. Signed-out people go to sign in and come back; the other kind of account gets a 404,
+ * so a URL never reveals what exists.
+ */
+export async function requireStaff(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> {
+  if (!request.user) return redirectToSignIn(request, reply);
+  if (request.user.kind !== 'staff') throw new NotFoundError();
+  return undefined;
+}
+
+export async function requireJobseeker(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> {
+  if (!request.user) return redirectToSignIn(request, reply);
+  if (request.user.kind !== 'jobseeker') throw new NotFoundError();
+  return undefined;
+}
+
+export async function requireSignedIn(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> {
+  if (!request.user) return redirectToSignIn(request, reply);
+  return undefined;
+}
+
+function redirectToSignIn(request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  const returnTo = request.method === 'GET' ? request.url : '/';
+  return reply.redirect(`/sign-in?returnTo=${encodeURIComponent(returnTo)}`, 303);
+}
+
+export function signedInUser(request: FastifyRequest): SignedInUser {
+  if (!request.user) throw new Error('route guard missing: no signed-in user');
+  return request.user;
+}
