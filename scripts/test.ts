@@ -9,14 +9,13 @@
  *   npm run test:e2e            browser tests only
  */
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { glob } from 'node:fs/promises';
-import net from 'node:net';
 import path from 'node:path';
 import pg from 'pg';
 import { projectRoot } from '../src/config.ts';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from '../src/platform/embedded-postgres.ts';
 import { createDatabase, migrateToLatest } from '../src/platform/db.ts';
+import { freePort } from '../test/support/ports.ts';
 import { chromiumPath, clamdPath, missingTools } from './test-prerequisites.ts';
 
 const argv = process.argv.slice(2);
@@ -30,15 +29,6 @@ function fail(message: string): never {
   process.exit(1);
 }
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
 
 /** Makes an empty, migrated database for one layer of tests on the given server. */
 async function freshDatabase(serverUrl: string, name: string): Promise<string> {

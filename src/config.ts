@@ -53,7 +53,8 @@ export interface AppConfig {
   dataDir: string;
   database: { url: string | undefined; poolSize: number; embeddedPort: number };
   sessionSecret: string;
-  secureCookies: boolean;
+  /** `auto`: Secure when the request came over HTTPS (directly or through a trusted proxy). */
+  secureCookies: boolean | 'auto';
   logLevel: string;
   loadDemoData: boolean;
   signInAttemptsPer15Minutes: number;
@@ -91,7 +92,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     dataDir: path.resolve(projectRoot, values.DATA_DIR ?? '.data'),
     database: { url: values.DATABASE_URL, poolSize: values.DATABASE_POOL_SIZE, embeddedPort: values.EMBEDDED_POSTGRES_PORT },
     sessionSecret: values.SESSION_SECRET ?? developmentSessionSecret,
-    secureCookies: values.SECURE_COOKIES ?? values.NODE_ENV !== 'development',
+    secureCookies: values.SECURE_COOKIES ?? (isProduction ? true : 'auto'),
     logLevel: values.LOG_LEVEL,
     loadDemoData: values.LOAD_DEMO_DATA ?? !isProduction,
     signInAttemptsPer15Minutes: values.SIGN_IN_ATTEMPTS_PER_15_MINUTES,

@@ -14,7 +14,9 @@ import { createViewEnvironment } from './web/views.ts';
 export function createContainer(options: { config: AppConfig; logger: Logger; databaseUrl: string; clock?: Clock }) {
   const { config, logger } = options;
   const clock = options.clock ?? systemClock;
-  const { db, pool } = createDatabase(options.databaseUrl, config.database.poolSize);
+  const { db } = createDatabase(options.databaseUrl, config.database.poolSize, (error) =>
+    logger.warn({ err: error }, 'an idle database connection was closed by the server'),
+  );
   const accounts = createAccountsService({ db, signInAttemptsPer15Minutes: config.signInAttemptsPer15Minutes });
   const applications = createApplicationsService({ db, clock });
   const views = createViewEnvironment(config.projectRoot);
@@ -32,7 +34,6 @@ export function createContainer(options: { config: AppConfig; logger: Logger; da
     },
     async close(): Promise<void> {
       await db.destroy();
-      void pool;
     },
   };
 }

@@ -33,7 +33,12 @@ async function main(): Promise<void> {
   let embedded: EmbeddedDatabase | undefined;
   let databaseUrl = config.database.url;
   if (!databaseUrl) {
-    embedded = await startEmbeddedPostgres({ projectRoot: config.projectRoot, dataDir: config.dataDir, port: config.database.embeddedPort });
+    embedded = await startEmbeddedPostgres({
+      projectRoot: config.projectRoot,
+      dataDir: config.dataDir,
+      port: config.database.embeddedPort,
+      log: (line) => logger.debug({ postgres: line.trim() }, 'embedded PostgreSQL'),
+    });
     await embedded.createDatabaseIfMissing('parley');
     databaseUrl = embedded.connectionString('parley');
     logger.info({ dataDir: embedded.dataDir, port: embedded.port }, 'embedded PostgreSQL started');

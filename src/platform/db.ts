@@ -16,8 +16,15 @@ pg.types.setTypeParser(pg.types.builtins.DATE, (value: string) => value);
 // bigint counts (count(*)) are small enough to be numbers here.
 pg.types.setTypeParser(pg.types.builtins.INT8, (value: string) => Number.parseInt(value, 10));
 
-export function createDatabase(connectionString: string, poolSize: number): { db: Db; pool: pg.Pool } {
+export function createDatabase(
+  connectionString: string,
+  poolSize: number,
+  onIdleClientError: (error: Error) => void = () => undefined,
+): { db: Db; pool: pg.Pool } {
   const pool = new pg.Pool({ connectionString, max: poolSize, application_name: 'parley' });
+  // An idle connection can be cut by the server (a restart, a failover, or our own shutdown after pool.end(),
+  // which does not wait for sockets to close). Without a listener that error would crash the process.
+  pool.on('error', onIdleClientError);
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return { db, pool };
 }

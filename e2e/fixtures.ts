@@ -1,0 +1,77 @@
+import { test as base, expect, type Page } from '@playwright/test';
+import type { ApplicationStatus } from '../src/applications/status.ts';
+import { createDatabase, type Db } from '../src/platform/db.ts';
+import { createApplication, createJobseeker, createOrganisation, createStaff, createVacancy, testPassword, type TestUser } from '../test/support/factories.ts';
+import { expectNoAxeViolations, recordPageLoads } from './axe.ts';
+import { SignInPage } from './pages/sign-in-page.ts';
+
+/**
+ * What every journey needs: its own data, made with the integration tests' factories in the database the server
+ * uses; the real sign-in form; and an accessibility scan of every page it loads (enforced by the `page` fixture).
+ */
+
+/** A school with a hiring staff member and a published vacancy, and a jobseeker who may have applied. */
+export interface Scene {
+  school: { id: string; name: string };
+  staff: TestUser;
+  vacancy: { id: string; title: string };
+  jobseeker: TestUser;
+}
+
+export interface SceneWithApplication extends Scene {
+  application: { id: string };
+}
+
+export interface MakeScene {
+  (): Promise<Scene>;
+  /** With the jobseeker's application already at this status, and a history to match. */
+  (applicationStatus: ApplicationStatus): Promise<SceneWithApplication>;
+}
+
+async function createScene(db: Db, applicationStatus?: ApplicationStatus): Promise<Scene | SceneWithApplication> {
+  const school = await createOrganisation(db);
+  const staff = await createStaff(db, [school.id], 'Amara Okafor');
+  const vacancy = await createVacancy(db, school.id, { createdBy: staff.id });
+  const jobseeker = await createJobseeker(db, 'Sam Taylor');
+  const scene: Scene = { school, staff, vacancy, jobseeker };
+  if (!applicationStatus) return scene;
+  const application = await createApplication(db, { vacancyId: vacancy.id, jobseeker, status: applicationStatus, staffId: staff.id });
+  return { ...scene, application };
+}
+
+/** Signs in through the real form and lands on the account's home page; both pages are scanned. */
+export async function signIn(page: Page, email: string, password = testPassword): Promise<void> {
+  const signInPage = new SignInPage(page);
+  await signInPage.goto();
+  await expectNoAxeViolations(page);
+  await signInPage.signIn(email, password);
+  await expect(page).not.toHaveURL(/\/sign-in/);
+  await expectNoAxeViolations(page);
+}
+
+export const test = base.extend<{ scene: MakeScene }, { db: Db }>({
+  db: [
+    async ({}, use) => {
+      const url = process.env.DATABASE_URL;
+      if (!url) throw new Error('DATABASE_URL is not set: run the browser tests with `npm run test:e2e`');
+      const { db } = createDatabase(url, 2);
+      await use(db);
+      await db.destroy();
+    },
+    { scope: 'worker' },
+  ],
+
+  scene: async ({ db }, use) => {
+    await use(((applicationStatus?: ApplicationStatus) => createScene(db, applicationStatus)) as MakeScene);
+  },
+
+  page: async ({ page, javaScriptEnabled }, use, testInfo) => {
+    const loads = recordPageLoads(page, { javaScriptEnabled });
+    await use(page);
+    if (testInfo.status !== testInfo.expectedStatus) return; // already failed; do not bury the reason
+    const unscanned = loads.filter((load) => !load.scanned).map((load) => load.url);
+    expect(unscanned, 'pages loaded without an accessibility scan: call expectNoAxeViolations(page) after each navigation').toEqual([]);
+  },
+});
+
+export { expect, expectNoAxeViolations };
