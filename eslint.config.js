@@ -1,7 +1,8 @@
 import eslint from '@eslint/js';
+import { defineConfig } from 'eslint/config';
 import tseslint from 'typescript-eslint';
 
-export default tseslint.config(
+export default defineConfig(
   { ignores: ['node_modules/', '.data/', 'test-results/', 'playwright-report/', 'src/web/public/'] },
   eslint.configs.recommended,
   ...tseslint.configs.strictTypeChecked,
@@ -21,6 +22,8 @@ export default tseslint.config(
       // node:test's test() and describe() return promises that the runner itself awaits.
       '@typescript-eslint/no-floating-promises': 'off',
       '@typescript-eslint/no-non-null-assertion': 'off',
+      // Playwright reads a fixture's dependencies from its destructuring pattern, empty or not.
+      'no-empty-pattern': 'off',
     },
   },
 );

@@ -27,7 +27,8 @@ export async function expectNoAxeViolations(page: Page): Promise<void> {
   const lastLoad = record?.loads.at(-1);
   if (lastLoad) lastLoad.scanned = true;
   const violations = results.violations.map(
-    (violation) => `${violation.id}: ${violation.help}\n    ${violation.nodes.map((node) => node.target.join(' ')).join('\n    ')}`,
+    (violation) =>
+      `${violation.id}: ${violation.help}\n    ${violation.nodes.map((node) => node.target.join(' ')).join('\n    ')}`,
   );
   expect(violations, `accessibility violations on ${page.url()}`).toEqual([]);
 }

@@ -13,7 +13,7 @@ test('an application that does not exist is a GOV.UK 404 page', async ({ page, s
   await expect(page).toHaveTitle('Page not found – Parley');
 });
 
-test('a wrong password gets the same error as an unknown email address', async ({ page, scene }) => {
+test('a wrong password gets the generic sign-in error', async ({ page, scene }) => {
   const { staff } = await scene();
   const signInPage = new SignInPage(page);
   await signInPage.goto();
@@ -23,10 +23,9 @@ test('a wrong password gets the same error as an unknown email address', async (
   await expectNoAxeViolations(page);
   await expect(page).toHaveTitle('Error: Sign in – Parley');
   await expect(signInPage.errorSummary).toContainText('There is a problem');
-  await expect(signInPage.errorSummary.getByRole('link', { name: 'Enter a correct email address and password' })).toHaveAttribute(
-    'href',
-    '#email',
-  );
+  await expect(
+    signInPage.errorSummary.getByRole('link', { name: 'Enter a correct email address and password' }),
+  ).toHaveAttribute('href', '#email');
   await expect(signInPage.email).toHaveValue(staff.email);
   await expect(signInPage.password).toHaveValue('');
 });

@@ -1,7 +1,15 @@
 import { test as base, expect, type Page } from '@playwright/test';
 import type { ApplicationStatus } from '../src/applications/status.ts';
 import { createDatabase, type Db } from '../src/platform/db.ts';
-import { createApplication, createJobseeker, createOrganisation, createStaff, createVacancy, testPassword, type TestUser } from '../test/support/factories.ts';
+import {
+  createApplication,
+  createJobseeker,
+  createOrganisation,
+  createStaff,
+  createVacancy,
+  testPassword,
+  type TestUser,
+} from '../test/support/factories.ts';
 import { expectNoAxeViolations, recordPageLoads } from './axe.ts';
 import { SignInPage } from './pages/sign-in-page.ts';
 
@@ -35,7 +43,12 @@ async function createScene(db: Db, applicationStatus?: ApplicationStatus): Promi
   const jobseeker = await createJobseeker(db, 'Sam Taylor');
   const scene: Scene = { school, staff, vacancy, jobseeker };
   if (!applicationStatus) return scene;
-  const application = await createApplication(db, { vacancyId: vacancy.id, jobseeker, status: applicationStatus, staffId: staff.id });
+  const application = await createApplication(db, {
+    vacancyId: vacancy.id,
+    jobseeker,
+    status: applicationStatus,
+    staffId: staff.id,
+  });
   return { ...scene, application };
 }
 
@@ -45,7 +58,7 @@ export async function signIn(page: Page, email: string, password = testPassword)
   await signInPage.goto();
   await expectNoAxeViolations(page);
   await signInPage.signIn(email, password);
-  await expect(page).not.toHaveURL(/\/sign-in/);
+  await expect(page, `signing in as ${email} failed`).not.toHaveURL(/\/sign-in/);
   await expectNoAxeViolations(page);
 }
 
@@ -68,9 +81,12 @@ export const test = base.extend<{ scene: MakeScene }, { db: Db }>({
   page: async ({ page, javaScriptEnabled }, use, testInfo) => {
     const loads = recordPageLoads(page, { javaScriptEnabled });
     await use(page);
-    if (testInfo.status !== testInfo.expectedStatus) return; // already failed; do not bury the reason
+    if (testInfo.errors.length) return; // already failed: do not bury the reason
     const unscanned = loads.filter((load) => !load.scanned).map((load) => load.url);
-    expect(unscanned, 'pages loaded without an accessibility scan: call expectNoAxeViolations(page) after each navigation').toEqual([]);
+    expect(
+      unscanned,
+      'pages loaded without an accessibility scan: call expectNoAxeViolations(page) after each navigation',
+    ).toEqual([]);
   },
 });
 

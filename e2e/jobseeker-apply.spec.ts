@@ -59,7 +59,10 @@ test('a jobseeker saves a draft, submits it later, then withdraws it', async ({ 
   await expect(applicationPage.timelineEntry('Draft to Submitted')).toContainText(`By ${jobseeker.fullName}`);
 });
 
-test('submitting without a personal statement shows the error summary and keeps what was typed', async ({ page, scene }) => {
+test('submitting without a personal statement shows the error summary and keeps what was typed', async ({
+  page,
+  scene,
+}) => {
   const { vacancy, jobseeker } = await scene();
   const applyPage = new ApplyPage(page);
   await signIn(page, jobseeker.email);

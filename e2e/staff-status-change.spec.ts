@@ -1,11 +1,13 @@
 import { expect, expectNoAxeViolations, signIn, test } from './fixtures.ts';
-import { clickAndLoad } from './pages/common.ts';
+import { clickAndLoad, serviceNavigationLink } from './pages/common.ts';
 import { StaffApplicationPage } from './pages/staff-application-page.ts';
 
 test('hiring staff shortlist a new application and see the change in its history', async ({ page, scene }) => {
   const { school, staff, vacancy, jobseeker, application } = await scene('submitted');
 
   await signIn(page, staff.email);
+  await clickAndLoad(serviceNavigationLink(page, 'Vacancies'));
+  await expectNoAxeViolations(page);
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Vacancies');
 
   await clickAndLoad(page.getByRole('link', { name: vacancy.title }));
@@ -22,7 +24,9 @@ test('hiring staff shortlist a new application and see the change in its history
   await expectNoAxeViolations(page);
   await expect(applicationPage.successBanner).toContainText('Status changed to ‘Shortlisted’');
   await expect(applicationPage.status).toHaveText('Status: Shortlisted');
-  await expect(applicationPage.timelineEntry('New to Shortlisted')).toContainText(`By ${staff.fullName}, ${school.name}`);
+  await expect(applicationPage.timelineEntry('New to Shortlisted')).toContainText(
+    `By ${staff.fullName}, ${school.name}`,
+  );
 });
 
 test.describe('without JavaScript', () => {
@@ -40,6 +44,8 @@ test.describe('without JavaScript', () => {
     await applicationPage.changeStatusTo('Shortlisted');
     await expectNoAxeViolations(page);
     await expect(applicationPage.successBanner).toContainText('Status changed to ‘Shortlisted’');
-    await expect(applicationPage.timelineEntry('New to Shortlisted')).toContainText(`By ${staff.fullName}, ${school.name}`);
+    await expect(applicationPage.timelineEntry('New to Shortlisted')).toContainText(
+      `By ${staff.fullName}, ${school.name}`,
+    );
   });
 });

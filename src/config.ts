@@ -25,6 +25,13 @@ const environmentSchema = z
     LOAD_DEMO_DATA: booleanFlag.optional(),
     SIGN_IN_ATTEMPTS_PER_15_MINUTES: z.coerce.number().int().min(1).default(10),
     BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(1_048_576),
+    ATTACHMENT_MAX_FILES: z.coerce.number().int().min(1).max(20).default(5),
+    ATTACHMENT_MAX_BYTES: z.coerce.number().int().min(1024).default(10 * 1024 * 1024),
+    FILE_STORAGE_DIR: z.string().optional(),
+    CLAMD_HOST: z.string().optional(),
+    CLAMD_PORT: z.coerce.number().int().min(1).max(65535).default(3310),
+    CLAMD_SOCKET: z.string().optional(),
+    CLAMD_TIMEOUT_MS: z.coerce.number().int().min(100).default(30_000),
   })
   .superRefine((env, context) => {
     if (env.NODE_ENV === 'production') {
@@ -59,6 +66,9 @@ export interface AppConfig {
   loadDemoData: boolean;
   signInAttemptsPer15Minutes: number;
   bodyLimitBytes: number;
+  attachments: { maxFiles: number; maxBytes: number; storageDir: string };
+  /** No scanner configured (the development default): files are accepted and labelled "not scanned". */
+  clamd: { host: string; port: number; timeoutMs: number } | { socketPath: string; timeoutMs: number } | null;
 }
 
 export class ConfigError extends Error {
@@ -97,5 +107,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     loadDemoData: values.LOAD_DEMO_DATA ?? !isProduction,
     signInAttemptsPer15Minutes: values.SIGN_IN_ATTEMPTS_PER_15_MINUTES,
     bodyLimitBytes: values.BODY_LIMIT_BYTES,
+    attachments: {
+      maxFiles: values.ATTACHMENT_MAX_FILES,
+      maxBytes: values.ATTACHMENT_MAX_BYTES,
+      storageDir: path.resolve(projectRoot, values.FILE_STORAGE_DIR ?? path.join(values.DATA_DIR ?? '.data', 'files')),
+    },
+    clamd: values.CLAMD_SOCKET
+      ? { socketPath: values.CLAMD_SOCKET, timeoutMs: values.CLAMD_TIMEOUT_MS }
+      : values.CLAMD_HOST
+        ? { host: values.CLAMD_HOST, port: values.CLAMD_PORT, timeoutMs: values.CLAMD_TIMEOUT_MS }
+        : null,
   };
 }

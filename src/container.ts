@@ -6,6 +6,9 @@ import { createApplicationsService } from './applications/service.ts';
 import { systemClock, type Clock } from './platform/clock.ts';
 import { createDatabase } from './platform/db.ts';
 import { createViewEnvironment } from './web/views.ts';
+import { createMessagingService } from './messaging/service.ts';
+import { createFilesystemStorage } from './platform/storage.ts';
+import { createClamdScanner, notScanning, type ConfiguredScanner } from './platform/malware-scanner.ts';
 
 /**
  * The composition root: everything the web app and the worker use is built here, once.
@@ -19,6 +22,11 @@ export function createContainer(options: { config: AppConfig; logger: Logger; da
   );
   const accounts = createAccountsService({ db, signInAttemptsPer15Minutes: config.signInAttemptsPer15Minutes });
   const applications = createApplicationsService({ db, clock });
+  const storage = createFilesystemStorage(config.attachments.storageDir);
+  const scanner: ConfiguredScanner = config.clamd
+    ? createClamdScanner('socketPath' in config.clamd ? { socketPath: config.clamd.socketPath } : config.clamd, config.clamd.timeoutMs)
+    : notScanning;
+  const messaging = createMessagingService({ db, applications, storage, scanner, limits: config.attachments });
   const views = createViewEnvironment(config.projectRoot);
 
   return {
@@ -29,6 +37,8 @@ export function createContainer(options: { config: AppConfig; logger: Logger; da
     views,
     accounts,
     applications,
+    storage,
+    messaging,
     async checkDatabase(): Promise<void> {
       await sql`select 1`.execute(db);
     },

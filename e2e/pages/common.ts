@@ -21,10 +21,7 @@ export function statusLine(page: Page): Locator {
 
 /** One entry of an application's history, found by its heading ("New to Shortlisted"). */
 export function timelineEntry(page: Page, heading: string): Locator {
-  return page
-    .getByRole('list')
-    .getByRole('listitem')
-    .filter({ has: page.getByRole('heading', { name: heading, exact: true }) });
+  return page.getByRole('listitem').filter({ has: page.getByRole('heading', { name: heading, exact: true }) });
 }
 
 /** Clicks a link or a form's button and waits until the page it leads to has loaded. */

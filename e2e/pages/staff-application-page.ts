@@ -19,7 +19,10 @@ export class StaffApplicationPage {
 
   /** Chooses the new status by its label ("Shortlisted") and submits the form. */
   async changeStatusTo(label: string): Promise<void> {
-    await this.page.getByRole('group', { name: 'Change status' }).getByRole('radio', { name: label, exact: true }).check();
+    await this.page
+      .getByRole('group', { name: 'Change status' })
+      .getByRole('radio', { name: label, exact: true })
+      .check();
     await clickAndLoad(this.page.getByRole('button', { name: 'Change status' }));
   }
 

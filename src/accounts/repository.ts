@@ -86,7 +86,7 @@ export async function countRecentFailedSignIns(db: DbExecutor, keys: string[], w
     .where('attempted_at', '>', sql<Date>`now() - make_interval(mins => ${windowMinutes})`)
     .groupBy('key')
     .execute();
-  return new Map(rows.map((row) => [row.key, Number(row.attempts)]));
+  return new Map(rows.map((row) => [row.key, row.attempts]));
 }
 
 export async function recordFailedSignIn(db: DbExecutor, keys: string[]): Promise<void> {

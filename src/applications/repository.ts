@@ -113,7 +113,7 @@ export async function countApplicationsByStatus(db: DbExecutor, vacancyId: strin
     .where('vacancy_id', '=', vacancyId)
     .groupBy('status')
     .execute();
-  return new Map(rows.map((row) => [row.status, Number(row.count)]));
+  return new Map(rows.map((row) => [row.status, row.count]));
 }
 
 export async function insertApplication(

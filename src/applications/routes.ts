@@ -3,46 +3,23 @@ import type { Container } from '../container.ts';
 import { requireJobseeker, requireStaff, signedInUser } from '../web/app.ts';
 import { NotFoundError, requireUuid } from '../web/http-errors.ts';
 import { formErrors, noErrors, zodFormErrors, type FormErrors } from '../web/form-errors.ts';
-import { listApplicationsForJobseeker, listStatusChanges, type ApplicationRecord } from './repository.ts';
+import { listApplicationsForJobseeker, type ApplicationRecord } from './repository.ts';
+import { renderApplicationPage, withdrawableStatuses } from './pages.ts';
 import { statusChangeSchema } from './schemas.ts';
-import { allowedMoves, jobseekerStatusLabel, staffStatusLabel, type ApplicationStatus } from './status.ts';
+import { jobseekerStatusLabel, staffStatusLabel } from './status.ts';
 import { applicationUrls } from './urls.ts';
-import { vacancyUrls } from '../vacancies/urls.ts';
 
-const withdrawableStatuses: readonly ApplicationStatus[] = ['submitted', 'shortlisted', 'interviewing', 'offered'];
 
 export function registerApplicationRoutes(app: FastifyInstance, container: Container): void {
   const { db, applications } = container;
 
-  async function timelineFor(application: ApplicationRecord, label: (status: ApplicationStatus) => string) {
-    const changes = await listStatusChanges(db, application.id);
-    return changes.map((change) => ({
-      ...change,
-      fromLabel: change.from ? label(change.from) : null,
-      toLabel: label(change.to),
-      actor: change.actorKind === 'staff' && change.actorOrganisations ? `${change.actorName}, ${change.actorOrganisations}` : change.actorName,
-    }));
-  }
-
-  async function renderStaffApplication(reply: FastifyReply, application: ApplicationRecord, errors: FormErrors, status = 200) {
-    return reply.code(status).render('applications/views/staff-application.njk', {
-      pageTitle: `${application.candidateName} – ${application.vacancyTitle}`,
-      application,
-      statusLabel: staffStatusLabel(application.status),
-      moves: allowedMoves(application.status, 'staff').map((to) => ({ value: to, text: staffStatusLabel(to) })),
-      statusAction: applicationUrls.staffStatus(application.id),
-      timeline: await timelineFor(application, staffStatusLabel),
-      errors,
-      backLink: { href: vacancyUrls.staffVacancy(application.vacancyId, application.status), text: 'Back to applications' },
-    });
-  }
 
   app.get('/staff/applications/:applicationId', { preHandler: requireStaff }, async (request, reply) => {
     const user = signedInUser(request);
     const applicationId = requireUuid((request.params as { applicationId: string }).applicationId);
     const application = await applications.findForStaff(applicationId, user.id);
     if (!application) throw new NotFoundError();
-    return renderStaffApplication(reply, application, noErrors());
+    return renderApplicationPage(container, reply, application, user);
   });
 
   app.post('/staff/applications/:applicationId/status', { preHandler: requireStaff }, async (request, reply) => {
@@ -53,7 +30,8 @@ export function registerApplicationRoutes(app: FastifyInstance, container: Conta
     const parsed = statusChangeSchema.safeParse(request.body ?? {});
     if (!parsed.success) {
       const errors = zodFormErrors(parsed.error);
-      return renderStaffApplication(reply, application, formErrors(errors.list.map((e) => ({ field: 'to', text: e.text }))), 400);
+      const statusErrors = formErrors(errors.list.map((e) => ({ field: 'to', text: e.text })));
+      return renderApplicationPage(container, reply, application, user, { statusErrors, status: 400 });
     }
     const result = await applications.changeStatus({
       applicationId,
@@ -68,7 +46,7 @@ export function registerApplicationRoutes(app: FastifyInstance, container: Conta
       return reply.redirect(applicationUrls.staffApplication(applicationId), 303);
     }
     const fresh = (await applications.findForStaff(applicationId, user.id)) ?? application;
-    return renderStaffApplication(reply, fresh, formErrors([{ field: 'to', text: result.message }]), 409);
+    return renderApplicationPage(container, reply, fresh, user, { statusErrors: formErrors([{ field: 'to', text: result.message }]), status: 409 });
   });
 
   app.get('/applications', { preHandler: requireJobseeker }, async (request, reply) => {
@@ -90,16 +68,7 @@ export function registerApplicationRoutes(app: FastifyInstance, container: Conta
 
   app.get('/applications/:applicationId', { preHandler: requireJobseeker }, async (request, reply) => {
     const application = await loadJobseekerApplication(request);
-    return reply.render('applications/views/jobseeker-application.njk', {
-      pageTitle: `Your application for ${application.vacancyTitle}`,
-      application,
-      statusLabel: jobseekerStatusLabel(application.status),
-      canWithdraw: withdrawableStatuses.includes(application.status),
-      withdrawUrl: applicationUrls.withdraw(application.id),
-      editUrl: vacancyUrls.apply(application.vacancyId),
-      timeline: await timelineFor(application, jobseekerStatusLabel),
-      backLink: { href: applicationUrls.jobseekerApplications(), text: 'Your applications' },
-    });
+    return renderApplicationPage(container, reply, application, signedInUser(request));
   });
 
   async function renderWithdraw(reply: FastifyReply, application: ApplicationRecord, errors: FormErrors, status = 200) {

@@ -24,6 +24,6 @@ export const submissionRequirements = z.object({
 });
 
 export const statusChangeSchema = z.object({
-  expectedStatus: z.enum(applicationStatuses, { message: 'The form was out of date. Try again.' }),
-  to: z.enum(applicationStatuses, { message: 'Select a new status' }),
+  expectedStatus: z.enum(applicationStatuses, { error: 'The form was out of date. Try again.' }),
+  to: z.enum(applicationStatuses, { error: 'Select a new status' }),
 });

@@ -138,6 +138,7 @@ function hasWordDocumentStream(data: Buffer): boolean {
 
 const utf8Bom = Buffer.from([0xef, 0xbb, 0xbf]);
 // C0 controls other than tab, LF, FF and CR; DEL; C1 controls.
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const forbiddenTextCharacters = /[\u0000-\u0008\u000b\u000e-\u001f\u007f-\u009f]/u;
 // Text that a browser sniffing content would treat as HTML/XML (the WHATWG MIME sniffing
 // standard's HTML patterns, plus SVG and XML). We refuse it rather than store markup as "text".
@@ -163,6 +164,7 @@ const maxFileNameLength = 100;
 
 // Control characters, bidirectional overrides/isolates/marks, zero-width characters and BOM.
 const invisibleCharacters =
+  // eslint-disable-next-line no-control-regex -- matching control characters is the point
   /[\u0000-\u001f\u007f-\u009f\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/gu;
 // Characters that are not allowed in file names on Windows (and "/" everywhere).
 const reservedCharacters = /[<>:"/\\|?*]/gu;

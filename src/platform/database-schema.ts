@@ -89,6 +89,10 @@ export interface ServiceFlagsTable {
 
 export interface Database {
   service_flags: ServiceFlagsTable;
+  conversations: ConversationsTable;
+  messages: MessagesTable;
+  message_attachments: MessageAttachmentsTable;
+  conversation_person_states: ConversationPersonStatesTable;
   organisations: OrganisationsTable;
   school_group_members: SchoolGroupMembersTable;
   users: UsersTable;
@@ -98,4 +102,46 @@ export interface Database {
   application_status_changes: ApplicationStatusChangesTable;
   sessions: SessionsTable;
   sign_in_attempts: SignInAttemptsTable;
+}
+
+export interface ConversationsTable {
+  id: Generated<string>;
+  application_id: string;
+  created_at: CreatedAt;
+  last_message_at: Date;
+  last_message_id: string | null;
+  jobseeker_message_count: Generated<number>;
+  staff_message_count: Generated<number>;
+  last_jobseeker_message_at: Date | null;
+}
+
+export interface MessagesTable {
+  id: Generated<string>;
+  conversation_id: string;
+  sender_user_id: string;
+  sender_kind: UserKind;
+  sender_display_name: string;
+  side_position: number;
+  body_html: string;
+  body_text: string;
+  form_key: string;
+  sent_at: ColumnType<Date, Date | string | undefined, never>;
+}
+
+export interface MessageAttachmentsTable {
+  id: Generated<string>;
+  message_id: string;
+  storage_key: string;
+  file_name: string;
+  content_type: string;
+  size_bytes: number;
+  scan_result: 'clean' | 'not_scanned';
+  created_at: CreatedAt;
+}
+
+export interface ConversationPersonStatesTable {
+  conversation_id: string;
+  user_id: string;
+  seen_count: Generated<number>;
+  archived_at: Date | null;
 }

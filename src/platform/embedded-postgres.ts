@@ -117,7 +117,7 @@ async function stopLeftoverServer(clusterDir: string): Promise<void> {
   if (!existsSync(pidFile)) return;
   const pid = Number.parseInt((await fs.readFile(pidFile, 'utf8')).split('\n')[0] ?? '', 10);
   if (!Number.isInteger(pid) || pid <= 0 || !processIsAlive(pid)) return;
-  let command = '';
+  let command: string;
   try {
     command = execFileSync('ps', ['-o', 'comm=', '-p', String(pid)], { encoding: 'utf8' }).trim();
   } catch {

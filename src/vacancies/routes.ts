@@ -73,10 +73,11 @@ export function registerVacancyRoutes(app: FastifyInstance, container: Container
     const user = signedInUser(request);
     const vacancyId = requireUuid((request.params as { vacancyId: string }).vacancyId);
     const raw = (request.body ?? {}) as Record<string, unknown>;
+    const text = (value: unknown) => (typeof value === 'string' ? value : '');
     const values = {
-      candidateName: String(raw.candidateName ?? ''),
-      contactEmail: String(raw.contactEmail ?? ''),
-      personalStatement: String(raw.personalStatement ?? ''),
+      candidateName: text(raw.candidateName),
+      contactEmail: text(raw.contactEmail),
+      personalStatement: text(raw.personalStatement),
     };
     const parsed = applicationFormSchema.safeParse(raw);
     if (!parsed.success) return renderApplyForm(reply, vacancyId, values, zodFormErrors(parsed.error), 400);

@@ -17,6 +17,8 @@ import { registerVacancyRoutes } from '../vacancies/routes.ts';
 import { registerApplicationRoutes } from '../applications/routes.ts';
 import { navigationFor } from './navigation.ts';
 import { NotFoundError } from './http-errors.ts';
+import { formField, registerMultipart } from './multipart.ts';
+import { registerMessagingRoutes } from '../messaging/routes.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -38,9 +40,10 @@ export const sessionCookieName = 'parley_session';
  * security headers, cookies and session, body parsing, CSRF, the signed-in user, then the features' routes.
  */
 export async function createApp(container: Container): Promise<FastifyInstance> {
-  const { config, logger, views } = container;
+  const { config, views } = container;
+  const loggerInstance: FastifyBaseLogger = container.logger;
   const app = Fastify({
-    loggerInstance: logger as FastifyBaseLogger,
+    loggerInstance,
     logController: new LogController({ disableRequestLogging: true }),
     genReqId: (request) => {
       const header = request.headers['x-request-id'];
@@ -61,7 +64,8 @@ export async function createApp(container: Container): Promise<FastifyInstance> 
       user: request.user,
       navigation: navigationFor(request.user, request.url),
       csrfToken: this.generateCsrf(),
-      cspNonce: (this.cspNonce as { script?: string } | null)?.script,
+      cspNonce: this.cspNonce.script,
+      styleNonce: this.cspNonce.style,
       currentUrl: request.url,
       flash,
     });
@@ -94,7 +98,11 @@ export async function createApp(container: Container): Promise<FastifyInstance> 
     maxAge: config.isProduction ? '1d' : 0,
   });
   await app.register(fastifyStatic, {
-    root: [path.join(config.projectRoot, 'src/web/public'), path.join(config.projectRoot, 'node_modules/govuk-frontend/dist/govuk')],
+    root: [
+      path.join(config.projectRoot, 'src/web/public'),
+      path.join(config.projectRoot, 'node_modules/govuk-frontend/dist/govuk'),
+      path.join(config.projectRoot, 'node_modules/trix/dist'),
+    ],
     prefix: '/public/',
     decorateReply: false,
     allowedPath: (pathName) => !pathName.endsWith('.map') && !pathName.endsWith('.njk') && !pathName.endsWith('.scss'),
@@ -111,7 +119,11 @@ export async function createApp(container: Container): Promise<FastifyInstance> 
     cookie: { httpOnly: true, sameSite: 'lax', secure: config.secureCookies, maxAge: 8 * 60 * 60 * 1000, path: '/' },
   });
   await app.register(fastifyFormbody, { bodyLimit: config.bodyLimitBytes });
-  await app.register(fastifyCsrf, { sessionPlugin: '@fastify/session' });
+  await registerMultipart(app, config.attachments);
+  await app.register(fastifyCsrf, {
+    sessionPlugin: '@fastify/session',
+    getToken: (request) => formField(request, '_csrf') || undefined,
+  });
 
   // Every POST carries a CSRF token, without exception.
   app.addHook('preHandler', (request, reply, done) => {
@@ -138,7 +150,7 @@ export async function createApp(container: Container): Promise<FastifyInstance> 
     done();
   });
 
-  app.get('/health', async () => ({ status: 'ok' }));
+  app.get('/health', () => ({ status: 'ok' }));
   app.get('/ready', async (_request, reply) => {
     try {
       await container.checkDatabase();
@@ -151,6 +163,7 @@ export async function createApp(container: Container): Promise<FastifyInstance> 
   registerAccountRoutes(app, container);
   registerVacancyRoutes(app, container);
   registerApplicationRoutes(app, container);
+  registerMessagingRoutes(app, container);
 
   app.setNotFoundHandler((request, reply) => {
     reply.code(404).render('errors/not-found.njk');

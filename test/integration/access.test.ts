@@ -128,7 +128,7 @@ describe('signed out', () => {
 });
 
 describe('CSRF', () => {
-  const everyPost = [...staffPosts, ...jobseekerPosts, { url: routes.apply, form: { action: 'save' } }, { url: '/sign-in', form: { email: scene.staff.email, password: 'x' } }, { url: '/sign-out', form: {} }];
+  const everyPost: { url: string; form: Record<string, string> }[] = [...staffPosts, ...jobseekerPosts, { url: routes.apply, form: { action: 'save' } }, { url: '/sign-in', form: { email: scene.staff.email, password: 'x' } }, { url: '/sign-out', form: {} }];
   for (const { url, form } of everyPost) {
     test(`POST ${url.replace(/[0-9a-f-]{36}/g, ':id')} without a CSRF token is refused with 403`, async () => {
       const client = await signedInClient(app, url.startsWith('/staff') ? scene.staff.email : scene.jobseeker.email);

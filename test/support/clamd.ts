@@ -96,15 +96,15 @@ export async function startClamd(options: ClamdOptions = {}): Promise<RunningCla
   };
   child.stdout.on('data', collect);
   child.stderr.on('data', collect);
-  let exited = false;
+  const state = { exited: false };
   const exit = new Promise<void>((resolve) => {
     child.once('exit', () => {
-      exited = true;
+      state.exited = true;
       resolve();
     });
     child.once('error', (error) => {
       output += `\n${error.message}`;
-      exited = true;
+      state.exited = true;
       resolve();
     });
   });
@@ -116,7 +116,7 @@ export async function startClamd(options: ClamdOptions = {}): Promise<RunningCla
 
   const stop = async (): Promise<void> => {
     process.off('exit', killOnExit);
-    if (!exited) {
+    if (!state.exited) {
       child.kill('SIGTERM');
       const timer = new AbortController();
       const timedOut = await Promise.race([
@@ -135,11 +135,11 @@ export async function startClamd(options: ClamdOptions = {}): Promise<RunningCla
   const scanner = createClamdScanner({ host, port }, 1_000);
   const deadline = started + (options.startTimeoutMs ?? 60_000);
   while (!(await scanner.ping())) {
-    if (exited || Date.now() > deadline) {
+    if (state.exited || Date.now() > deadline) {
       const log = await readFile(logFile, 'utf8').catch(() => '');
       await stop();
       throw new Error(
-        `clamd ${exited ? 'exited' : 'did not answer PING in time'}.\n--- output ---\n${output}\n--- log ---\n${log}`,
+        `clamd ${state.exited ? 'exited' : 'did not answer PING in time'}.\n--- output ---\n${output}\n--- log ---\n${log}`,
       );
     }
     await sleep(100);

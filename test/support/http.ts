@@ -51,6 +51,30 @@ export class TestClient {
     return response;
   }
 
+  /** Posts a multipart form (a message with attachments), with the CSRF token as a form field. */
+  async postMultipart(
+    url: string,
+    fields: Record<string, string>,
+    files: { fileName: string; data: Buffer | Uint8Array; type?: string }[] = [],
+    options: { csrf?: boolean } = {},
+  ): Promise<LightMyRequestResponse> {
+    const form = new FormData();
+    if (options.csrf !== false && this.csrfToken) form.append('_csrf', this.csrfToken);
+    for (const [key, value] of Object.entries(fields)) form.append(key, value);
+    for (const file of files) {
+      form.append('attachments', new Blob([new Uint8Array(file.data)], { type: file.type ?? 'application/octet-stream' }), file.fileName);
+    }
+    const encoded = new Request('http://localhost/', { method: 'POST', body: form });
+    const response = await this.app.inject({
+      method: 'POST',
+      url,
+      payload: Buffer.from(await encoded.arrayBuffer()),
+      headers: { cookie: this.cookieHeader(), 'content-type': encoded.headers.get('content-type') ?? '' },
+    });
+    this.remember(response);
+    return response;
+  }
+
   async signIn(email: string, password = testPassword): Promise<LightMyRequestResponse> {
     await this.get('/sign-in');
     const response = await this.post('/sign-in', { email, password });

@@ -1,0 +1,214 @@
+import { sql } from 'kysely';
+import type { DbExecutor } from '../platform/db.ts';
+import type { UserKind } from '../platform/database-schema.ts';
+
+export interface ConversationRecord {
+  id: string;
+  applicationId: string;
+  jobseekerMessageCount: number;
+  staffMessageCount: number;
+  lastMessageAt: Date;
+}
+
+export interface MessageAttachmentRecord {
+  id: string;
+  fileName: string;
+  contentType: string;
+  sizeBytes: number;
+  scanResult: 'clean' | 'not_scanned';
+}
+
+export interface MessageRecord {
+  id: string;
+  senderUserId: string;
+  senderKind: UserKind;
+  senderDisplayName: string;
+  sidePosition: number;
+  bodyHtml: string;
+  sentAt: Date;
+  attachments: MessageAttachmentRecord[];
+}
+
+const conversationColumns = [
+  'id',
+  'application_id as applicationId',
+  'jobseeker_message_count as jobseekerMessageCount',
+  'staff_message_count as staffMessageCount',
+  'last_message_at as lastMessageAt',
+] as const;
+
+export async function findConversationForApplication(db: DbExecutor, applicationId: string): Promise<ConversationRecord | undefined> {
+  return db.selectFrom('conversations').select(conversationColumns).where('application_id', '=', applicationId).executeTakeFirst();
+}
+
+/**
+ * The conversation of an application, created if it has none, and locked for the rest of the transaction.
+ * Two first messages at the same moment meet at the unique application_id: one creates, both then lock the same row.
+ */
+export async function lockOrCreateConversation(db: DbExecutor, applicationId: string): Promise<ConversationRecord> {
+  await db
+    .insertInto('conversations')
+    .values({ application_id: applicationId, last_message_at: sql<Date>`now()` })
+    .onConflict((c) => c.column('application_id').doNothing())
+    .execute();
+  return db
+    .selectFrom('conversations')
+    .select(conversationColumns)
+    .where('application_id', '=', applicationId)
+    .forUpdate()
+    .executeTakeFirstOrThrow();
+}
+
+/** Messages with their attachments, oldest first, in one query. */
+export async function listMessages(db: DbExecutor, conversationId: string): Promise<MessageRecord[]> {
+  const result = await sql<MessageRecord>`
+    select m.id, m.sender_user_id as "senderUserId", m.sender_kind as "senderKind",
+           m.sender_display_name as "senderDisplayName", m.side_position as "sidePosition",
+           m.body_html as "bodyHtml", m.sent_at as "sentAt",
+           coalesce(a.attachments, '[]'::json) as attachments
+    from messages m
+    left join lateral (
+      select json_agg(json_build_object('id', a.id, 'fileName', a.file_name, 'contentType', a.content_type,
+                                        'sizeBytes', a.size_bytes, 'scanResult', a.scan_result) order by a.created_at, a.id) as attachments
+      from message_attachments a where a.message_id = m.id
+    ) a on true
+    where m.conversation_id = ${conversationId}
+    order by m.sent_at, m.id
+  `.execute(db);
+  return result.rows;
+}
+
+export async function findMessageByFormKey(db: DbExecutor, senderUserId: string, formKey: string): Promise<{ id: string } | undefined> {
+  return db.selectFrom('messages').select('id').where('sender_user_id', '=', senderUserId).where('form_key', '=', formKey).executeTakeFirst();
+}
+
+/** Counts the message on its side and moves the conversation's last-message fields; returns its side position. */
+export async function recordMessageOnConversation(
+  db: DbExecutor,
+  conversationId: string,
+  message: { id: string; senderKind: UserKind },
+): Promise<number> {
+  const isJobseeker = message.senderKind === 'jobseeker';
+  const row = await db
+    .updateTable('conversations')
+    .set((eb) => ({
+      last_message_at: sql<Date>`now()`,
+      last_message_id: message.id,
+      ...(isJobseeker
+        ? { jobseeker_message_count: eb('jobseeker_message_count', '+', 1), last_jobseeker_message_at: sql<Date>`now()` }
+        : { staff_message_count: eb('staff_message_count', '+', 1) }),
+    }))
+    .where('id', '=', conversationId)
+    .returning(['jobseeker_message_count', 'staff_message_count'])
+    .executeTakeFirstOrThrow();
+  return isJobseeker ? row.jobseeker_message_count : row.staff_message_count;
+}
+
+export async function insertMessage(
+  db: DbExecutor,
+  message: {
+    id: string;
+    conversationId: string;
+    senderUserId: string;
+    senderKind: UserKind;
+    senderDisplayName: string;
+    sidePosition: number;
+    bodyHtml: string;
+    bodyText: string;
+    formKey: string;
+  },
+): Promise<void> {
+  await db
+    .insertInto('messages')
+    .values({
+      id: message.id,
+      conversation_id: message.conversationId,
+      sender_user_id: message.senderUserId,
+      sender_kind: message.senderKind,
+      sender_display_name: message.senderDisplayName,
+      side_position: message.sidePosition,
+      body_html: message.bodyHtml,
+      body_text: message.bodyText,
+      form_key: message.formKey,
+    })
+    .execute();
+}
+
+export async function insertAttachments(
+  db: DbExecutor,
+  messageId: string,
+  attachments: { storageKey: string; fileName: string; contentType: string; sizeBytes: number; scanResult: 'clean' | 'not_scanned' }[],
+): Promise<void> {
+  if (attachments.length === 0) return;
+  await db
+    .insertInto('message_attachments')
+    .values(
+      attachments.map((a) => ({
+        message_id: messageId,
+        storage_key: a.storageKey,
+        file_name: a.fileName,
+        content_type: a.contentType,
+        size_bytes: a.sizeBytes,
+        scan_result: a.scanResult,
+      })),
+    )
+    .execute();
+}
+
+export async function findSeenCount(db: DbExecutor, conversationId: string, userId: string): Promise<number> {
+  const row = await db
+    .selectFrom('conversation_person_states')
+    .select('seen_count')
+    .where('conversation_id', '=', conversationId)
+    .where('user_id', '=', userId)
+    .executeTakeFirst();
+  return row?.seen_count ?? 0;
+}
+
+/** Records that this person has seen the other side's messages up to `seenCount`. */
+export async function setSeenCount(db: DbExecutor, conversationId: string, userId: string, seenCount: number): Promise<void> {
+  await db
+    .insertInto('conversation_person_states')
+    .values({ conversation_id: conversationId, user_id: userId, seen_count: seenCount })
+    .onConflict((c) => c.columns(['conversation_id', 'user_id']).doUpdateSet({ seen_count: seenCount }))
+    .execute();
+}
+
+/** The name of the organisation a staff member speaks for about a school: the school itself, else its group. */
+export async function staffOrganisationNameForSchool(db: DbExecutor, staffUserId: string, schoolId: string): Promise<string | undefined> {
+  const result = await sql<{ name: string }>`
+    select o.name from staff_memberships m join organisations o on o.id = m.organisation_id
+    where m.user_id = ${staffUserId}
+      and (m.organisation_id = ${schoolId}
+           or m.organisation_id in (select g.group_id from school_group_members g where g.school_id = ${schoolId}))
+    order by (m.organisation_id = ${schoolId}) desc, o.name
+    limit 1
+  `.execute(db);
+  return result.rows[0]?.name;
+}
+
+export interface AttachmentLocation {
+  id: string;
+  storageKey: string;
+  fileName: string;
+  contentType: string;
+  sizeBytes: number;
+  applicationId: string;
+}
+
+export async function findAttachment(db: DbExecutor, attachmentId: string): Promise<AttachmentLocation | undefined> {
+  return db
+    .selectFrom('message_attachments as a')
+    .innerJoin('messages as m', 'm.id', 'a.message_id')
+    .innerJoin('conversations as c', 'c.id', 'm.conversation_id')
+    .select([
+      'a.id',
+      'a.storage_key as storageKey',
+      'a.file_name as fileName',
+      'a.content_type as contentType',
+      'a.size_bytes as sizeBytes',
+      'c.application_id as applicationId',
+    ])
+    .where('a.id', '=', attachmentId)
+    .executeTakeFirst();
+}

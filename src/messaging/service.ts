@@ -1,0 +1,248 @@
+import { randomUUID } from 'node:crypto';
+import type { SignedInUser } from '../accounts/service.ts';
+import type { ApplicationRecord } from '../applications/repository.ts';
+import type { ApplicationsService } from '../applications/service.ts';
+import { lockApplication } from '../applications/repository.ts';
+import type { Db, DbTransaction } from '../platform/db.ts';
+import type { FileStorage } from '../platform/storage.ts';
+import { newFileKey } from '../platform/storage.ts';
+import type { ConfiguredScanner } from '../platform/malware-scanner.ts';
+import {
+  attachmentErrorText,
+  cleanFileName,
+  fileErrorMessage,
+  validateAttachments,
+  type AttachmentInput,
+  type AttachmentLimits,
+} from './attachment-rules.ts';
+import { decideSend, type MessagingActor, type MessagingDecision } from './policy.ts';
+import {
+  findAttachment,
+  findConversationForApplication,
+  findMessageByFormKey,
+  findSeenCount,
+  insertAttachments,
+  insertMessage,
+  listMessages,
+  lockOrCreateConversation,
+  recordMessageOnConversation,
+  setSeenCount,
+  staffOrganisationNameForSchool,
+  type MessageRecord,
+} from './repository.ts';
+import { prepareMessageBody } from './rich-text.ts';
+
+/** What happened, for listeners that queue side effects (notifications) inside the send transaction. */
+export interface MessageSentEvent {
+  messageId: string;
+  conversationId: string;
+  applicationId: string;
+  senderUserId: string;
+  senderKind: MessagingActor;
+  isFirstMessage: boolean;
+}
+export type MessageSentListener = (transaction: DbTransaction, event: MessageSentEvent) => Promise<void>;
+
+export interface UploadedFile extends AttachmentInput {
+  /** The upload went past the size limit and was cut short. */
+  truncated: boolean;
+}
+
+export interface SendMessageInput {
+  applicationId: string;
+  sender: SignedInUser;
+  formKey: string;
+  body: { format: 'html' | 'text'; body: string };
+  files: UploadedFile[];
+}
+
+export type FieldError = { field: 'body' | 'attachments'; text: string };
+
+export type SendMessageResult =
+  | { outcome: 'sent'; messageId: string }
+  | { outcome: 'duplicate'; messageId: string }
+  | { outcome: 'not-found' }
+  | { outcome: 'denied'; reason: string }
+  | { outcome: 'invalid'; errors: FieldError[]; refusedFiles: string[]; acceptedFiles: string[] };
+
+export interface ConversationView {
+  conversationId: string | null;
+  messages: (MessageRecord & { unread: boolean; mine: boolean })[];
+  unreadCount: number;
+  decision: MessagingDecision;
+}
+
+export function createMessagingService(deps: {
+  db: Db;
+  applications: ApplicationsService;
+  storage: FileStorage;
+  scanner: ConfiguredScanner;
+  limits: AttachmentLimits;
+  onMessageSent?: MessageSentListener[];
+}) {
+  const { db, applications, storage, scanner, limits } = deps;
+  const listeners = deps.onMessageSent ?? [];
+
+  function findVisibleApplication(applicationId: string, user: SignedInUser): Promise<ApplicationRecord | undefined> {
+    return user.kind === 'staff' ? applications.findForStaff(applicationId, user.id) : applications.findForJobseeker(applicationId, user.id);
+  }
+
+  /** Scans and stores accepted files; any refusal means nothing is kept. */
+  async function storeAttachments(files: Awaited<ReturnType<typeof validateAttachments>>['accepted']) {
+    const stored: { storageKey: string; fileName: string; contentType: string; sizeBytes: number; scanResult: 'clean' | 'not_scanned' }[] = [];
+    const errors: string[] = [];
+    for (const file of files) {
+      if (scanner) {
+        const result = await scanner.scan(file.data);
+        if (result.outcome === 'infected') {
+          errors.push(fileErrorMessage(file.fileName, attachmentErrorText.virus));
+          continue;
+        }
+        if (result.outcome === 'unavailable') {
+          errors.push(fileErrorMessage(file.fileName, attachmentErrorText.uploadFailed));
+          continue;
+        }
+      }
+      stored.push({ storageKey: newFileKey(), fileName: file.fileName, contentType: file.mime, sizeBytes: file.size, scanResult: scanner ? 'clean' : 'not_scanned' });
+    }
+    if (errors.length > 0) return { stored: [], errors };
+    for (const [index, file] of stored.entries()) {
+      const data = files[index]?.data;
+      if (data) await storage.put(file.storageKey, data);
+    }
+    return { stored, errors };
+  }
+
+  async function removeStored(keys: string[]): Promise<void> {
+    await Promise.all(keys.map((key) => storage.delete(key).catch(() => undefined)));
+  }
+
+  return {
+    /**
+     * Sends a message. Order: who may see it -> the form (text and files) -> duplicate form -> malware scan and
+     * storage -> one transaction that locks the application, asks the policy, writes the message, its attachments,
+     * the conversation's counters and the side effects' queue entries. Files stored for a send that then fails
+     * are removed again.
+     */
+    async sendMessage(input: SendMessageInput): Promise<SendMessageResult> {
+      const application = await findVisibleApplication(input.applicationId, input.sender);
+      if (!application) return { outcome: 'not-found' };
+
+      const errors: FieldError[] = [];
+      const prepared = prepareMessageBody(input.body);
+      if (!prepared.ok) errors.push({ field: 'body', text: prepared.error });
+
+      const chosen = input.files.filter((file) => file.fileName !== '');
+      // A file cut short at the size limit is too big; the rest are checked whole (count, emptiness, type).
+      const tooMany = chosen.length > limits.maxFiles;
+      const validation = await validateAttachments(tooMany ? chosen : chosen.filter((file) => !file.truncated), limits);
+      const tooBig = tooMany ? [] : chosen.filter((file) => file.truncated).map((file) => cleanFileName(file.fileName));
+      for (const fileName of tooBig) {
+        errors.push({ field: 'attachments', text: fileErrorMessage(fileName, attachmentErrorText.tooBig(limits.maxBytes)) });
+      }
+      for (const error of validation.errors) errors.push({ field: 'attachments', text: error.message });
+      if (errors.length > 0) {
+        const refused = new Set([...tooBig, ...validation.errors.map((e) => e.fileName).filter((name): name is string => name !== null)]);
+        return {
+          outcome: 'invalid',
+          errors,
+          refusedFiles: [...refused],
+          acceptedFiles: validation.accepted.map((file) => file.fileName),
+        };
+      }
+
+      const earlier = await findMessageByFormKey(db, input.sender.id, input.formKey);
+      if (earlier) return { outcome: 'duplicate', messageId: earlier.id };
+
+      const { stored, errors: scanErrors } = await storeAttachments(validation.accepted);
+      if (scanErrors.length > 0) {
+        return {
+          outcome: 'invalid',
+          errors: scanErrors.map((text) => ({ field: 'attachments', text })),
+          refusedFiles: validation.accepted.map((file) => file.fileName),
+          acceptedFiles: [],
+        };
+      }
+      const storedKeys = stored.map((file) => file.storageKey);
+      if (!prepared.ok) throw new Error('unreachable: the body was validated above');
+
+      try {
+        const result = await db.transaction().execute(async (trx): Promise<SendMessageResult> => {
+          const locked = await lockApplication(trx, application.id);
+          if (!locked) return { outcome: 'not-found' };
+          const duplicate = await findMessageByFormKey(trx, input.sender.id, input.formKey);
+          if (duplicate) return { outcome: 'duplicate', messageId: duplicate.id };
+          const existing = await findConversationForApplication(trx, application.id);
+          const hasMessages = (existing?.jobseekerMessageCount ?? 0) + (existing?.staffMessageCount ?? 0) > 0;
+          const decision = decideSend({ actor: input.sender.kind, status: locked.status, conversationHasMessages: hasMessages });
+          if (!decision.allowed) return { outcome: 'denied', reason: decision.reason };
+
+          const conversation = await lockOrCreateConversation(trx, application.id);
+          const messageId = randomUUID();
+          const sidePosition = await recordMessageOnConversation(trx, conversation.id, { id: messageId, senderKind: input.sender.kind });
+          const senderDisplayName =
+            input.sender.kind === 'staff'
+              ? [input.sender.fullName, await staffOrganisationNameForSchool(trx, input.sender.id, application.schoolId)].filter(Boolean).join(', ')
+              : application.candidateName;
+          await insertMessage(trx, {
+            id: messageId,
+            conversationId: conversation.id,
+            senderUserId: input.sender.id,
+            senderKind: input.sender.kind,
+            senderDisplayName,
+            sidePosition,
+            bodyHtml: prepared.html,
+            bodyText: prepared.text,
+            formKey: input.formKey,
+          });
+          await insertAttachments(trx, messageId, stored);
+          const event: MessageSentEvent = {
+            messageId,
+            conversationId: conversation.id,
+            applicationId: application.id,
+            senderUserId: input.sender.id,
+            senderKind: input.sender.kind,
+            isFirstMessage: !hasMessages,
+          };
+          for (const listener of listeners) await listener(trx, event);
+          return { outcome: 'sent', messageId };
+        });
+        if (result.outcome !== 'sent') await removeStored(storedKeys);
+        return result;
+      } catch (error) {
+        await removeStored(storedKeys);
+        throw error;
+      }
+    },
+
+    /**
+     * The conversation as this person sees it, with their unread messages marked; opening it marks them read
+     * (for this person only). The same policy answer decides whether the page shows the form or why not.
+     */
+    async openConversation(application: ApplicationRecord, viewer: SignedInUser, options: { markRead: boolean } = { markRead: true }): Promise<ConversationView> {
+      const conversation = await findConversationForApplication(db, application.id);
+      const hasMessages = conversation ? conversation.jobseekerMessageCount + conversation.staffMessageCount > 0 : false;
+      const decision = decideSend({ actor: viewer.kind, status: application.status, conversationHasMessages: hasMessages });
+      if (!conversation) return { conversationId: null, messages: [], unreadCount: 0, decision };
+      const otherSideCount = viewer.kind === 'staff' ? conversation.jobseekerMessageCount : conversation.staffMessageCount;
+      const seen = await findSeenCount(db, conversation.id, viewer.id);
+      const messages = (await listMessages(db, conversation.id)).map((message) => {
+        const fromOtherSide = message.senderKind !== viewer.kind;
+        return { ...message, mine: message.senderUserId === viewer.id, unread: fromOtherSide && message.sidePosition > seen };
+      });
+      if (options.markRead && seen < otherSideCount) await setSeenCount(db, conversation.id, viewer.id, otherSideCount);
+      return { conversationId: conversation.id, messages, unreadCount: Math.max(0, otherSideCount - seen), decision };
+    },
+
+    /** The file, if this person may see the application it belongs to. */
+    async openAttachment(attachmentId: string, viewer: SignedInUser) {
+      const attachment = await findAttachment(db, attachmentId);
+      if (!attachment) return undefined;
+      if (!(await findVisibleApplication(attachment.applicationId, viewer))) return undefined;
+      const stream = await storage.getStream(attachment.storageKey);
+      return stream ? { ...attachment, stream } : undefined;
+    },
+  };
+}
+
+export type MessagingService = ReturnType<typeof createMessagingService>;
