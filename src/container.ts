@@ -7,6 +7,7 @@ import { systemClock, type Clock } from './platform/clock.ts';
 import { createDatabase } from './platform/db.ts';
 import { createViewEnvironment } from './web/views.ts';
 import { createMessagingService } from './messaging/service.ts';
+import { createDashboardService } from './dashboard/service.ts';
 import { createFilesystemStorage } from './platform/storage.ts';
 import { createClamdScanner, notScanning, type ConfiguredScanner } from './platform/malware-scanner.ts';
 
@@ -27,6 +28,7 @@ export function createContainer(options: { config: AppConfig; logger: Logger; da
     ? createClamdScanner('socketPath' in config.clamd ? { socketPath: config.clamd.socketPath } : config.clamd, config.clamd.timeoutMs)
     : notScanning;
   const messaging = createMessagingService({ db, applications, storage, scanner, limits: config.attachments });
+  const dashboard = createDashboardService({ db });
   const views = createViewEnvironment(config.projectRoot);
 
   return {
@@ -39,6 +41,7 @@ export function createContainer(options: { config: AppConfig; logger: Logger; da
     applications,
     storage,
     messaging,
+    dashboard,
     async checkDatabase(): Promise<void> {
       await sql`select 1`.execute(db);
     },

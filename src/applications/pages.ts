@@ -5,6 +5,7 @@ import type { Container } from '../container.ts';
 import { noErrors, type FormErrors } from '../web/form-errors.ts';
 import { vacancyUrls } from '../vacancies/urls.ts';
 import { messagingUrls } from '../messaging/urls.ts';
+import { dashboardUrls } from '../dashboard/urls.ts';
 import { listStatusChanges, type ApplicationRecord } from './repository.ts';
 import { allowedMoves, jobseekerStatusLabel, staffStatusLabel, type ApplicationStatus } from './status.ts';
 import { applicationUrls } from './urls.ts';
@@ -73,11 +74,21 @@ export async function renderApplicationPage(
     attachmentLimits: container.config.attachments,
   };
   if (isStaff) {
+    const conversationId = conversation.conversationId;
+    const archived = conversationId ? await container.dashboard.isArchived(viewer, conversationId) : false;
+    const hasJobseekerMessages = conversation.messages.some((message) => message.senderKind === 'jobseeker');
     return reply.code(options.status ?? 200).render('applications/views/staff-application.njk', {
       ...common,
       pageTitle: `${application.candidateName} – ${application.vacancyTitle}`,
       moves: allowedMoves(application.status, 'staff').map((to) => ({ value: to, text: staffStatusLabel(to) })),
       statusAction: applicationUrls.staffStatus(application.id),
+      conversationActions: conversationId
+        ? {
+            archived,
+            archiveAction: archived ? dashboardUrls.unarchiveConversation(conversationId) : dashboardUrls.archiveConversation(conversationId),
+            markUnreadAction: hasJobseekerMessages ? dashboardUrls.markUnread(conversationId) : null,
+          }
+        : null,
       backLink: { href: vacancyUrls.staffVacancy(application.vacancyId, application.status), text: 'Back to applications' },
     });
   }

@@ -45,10 +45,20 @@ export async function findConversationForApplication(db: DbExecutor, application
  * The conversation of an application, created if it has none, and locked for the rest of the transaction.
  * Two first messages at the same moment meet at the unique application_id: one creates, both then lock the same row.
  */
-export async function lockOrCreateConversation(db: DbExecutor, applicationId: string): Promise<ConversationRecord> {
+export async function lockOrCreateConversation(
+  db: DbExecutor,
+  application: { id: string; schoolId: string; candidateName: string; vacancyTitle: string; schoolName: string },
+): Promise<ConversationRecord> {
+  const applicationId = application.id;
+  const heading = `${application.candidateName} ${application.vacancyTitle} ${application.schoolName}`;
   await db
     .insertInto('conversations')
-    .values({ application_id: applicationId, last_message_at: sql<Date>`now()` })
+    .values({
+      application_id: applicationId,
+      school_id: application.schoolId,
+      last_message_at: sql<Date>`now()`,
+      search_vector: sql<string>`setweight(to_tsvector('parley_search', ${heading}), 'A')`,
+    })
     .onConflict((c) => c.column('application_id').doNothing())
     .execute();
   return db
@@ -82,11 +92,14 @@ export async function findMessageByFormKey(db: DbExecutor, senderUserId: string,
   return db.selectFrom('messages').select('id').where('sender_user_id', '=', senderUserId).where('form_key', '=', formKey).executeTakeFirst();
 }
 
-/** Counts the message on its side and moves the conversation's last-message fields; returns its side position. */
+/**
+ * Counts the message on its side, moves the conversation's last-message fields and adds the message's words (and
+ * attachment names) to the conversation's search document; returns the message's position on its side.
+ */
 export async function recordMessageOnConversation(
   db: DbExecutor,
   conversationId: string,
-  message: { id: string; senderKind: UserKind },
+  message: { id: string; senderKind: UserKind; searchText: string },
 ): Promise<number> {
   const isJobseeker = message.senderKind === 'jobseeker';
   const row = await db
@@ -94,6 +107,7 @@ export async function recordMessageOnConversation(
     .set((eb) => ({
       last_message_at: sql<Date>`now()`,
       last_message_id: message.id,
+      search_vector: sql<string>`search_vector || to_tsvector('parley_search', ${message.searchText})`,
       ...(isJobseeker
         ? { jobseeker_message_count: eb('jobseeker_message_count', '+', 1), last_jobseeker_message_at: sql<Date>`now()` }
         : { staff_message_count: eb('staff_message_count', '+', 1) }),

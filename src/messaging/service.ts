@@ -177,9 +177,13 @@ export function createMessagingService(deps: {
           const decision = decideSend({ actor: input.sender.kind, status: locked.status, conversationHasMessages: hasMessages });
           if (!decision.allowed) return { outcome: 'denied', reason: decision.reason };
 
-          const conversation = await lockOrCreateConversation(trx, application.id);
+          const conversation = await lockOrCreateConversation(trx, application);
           const messageId = randomUUID();
-          const sidePosition = await recordMessageOnConversation(trx, conversation.id, { id: messageId, senderKind: input.sender.kind });
+          const sidePosition = await recordMessageOnConversation(trx, conversation.id, {
+            id: messageId,
+            senderKind: input.sender.kind,
+            searchText: [prepared.text, ...stored.map((file) => file.fileName)].join(' '),
+          });
           const senderDisplayName =
             input.sender.kind === 'staff'
               ? [input.sender.fullName, await staffOrganisationNameForSchool(trx, input.sender.id, application.schoolId)].filter(Boolean).join(', ')

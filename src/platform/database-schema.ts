@@ -113,6 +113,8 @@ export interface ConversationsTable {
   jobseeker_message_count: Generated<number>;
   staff_message_count: Generated<number>;
   last_jobseeker_message_at: Date | null;
+  school_id: string;
+  search_vector: Generated<string>;
 }
 
 export interface MessagesTable {

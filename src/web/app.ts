@@ -15,7 +15,8 @@ import { createPostgresSessionStore } from './session-store.ts';
 import { registerAccountRoutes } from '../accounts/routes.ts';
 import { registerVacancyRoutes } from '../vacancies/routes.ts';
 import { registerApplicationRoutes } from '../applications/routes.ts';
-import { navigationFor } from './navigation.ts';
+import { navigationFor, type NavigationCounts } from './navigation.ts';
+import { registerDashboardRoutes } from '../dashboard/routes.ts';
 import { NotFoundError } from './http-errors.ts';
 import { formField, registerMultipart } from './multipart.ts';
 import { registerMessagingRoutes } from '../messaging/routes.ts';
@@ -23,6 +24,8 @@ import { registerMessagingRoutes } from '../messaging/routes.ts';
 declare module 'fastify' {
   interface FastifyRequest {
     user: SignedInUser | null;
+    /** Numbers shown in the navigation (unread conversations), for pages rendered to signed-in people. */
+    navigationCounts: NavigationCounts | null;
   }
   interface FastifyReply {
     render(template: string, context?: Record<string, unknown>): FastifyReply;
@@ -55,6 +58,7 @@ export async function createApp(container: Container): Promise<FastifyInstance> 
   });
 
   app.decorateRequest('user', null);
+  app.decorateRequest('navigationCounts', null);
   app.decorateReply('render', function render(this: FastifyReply, template: string, context: Record<string, unknown> = {}) {
     const request = this.request;
     const flash = request.session.get('flash');
@@ -62,7 +66,7 @@ export async function createApp(container: Container): Promise<FastifyInstance> 
     const html = renderPage(views, config, template, {
       ...context,
       user: request.user,
-      navigation: navigationFor(request.user, request.url),
+      navigation: navigationFor(request.user, request.url, request.navigationCounts),
       csrfToken: this.generateCsrf(),
       cspNonce: this.cspNonce.script,
       styleNonce: this.cspNonce.style,
@@ -135,10 +139,15 @@ export async function createApp(container: Container): Promise<FastifyInstance> 
   });
 
   app.addHook('preHandler', async (request) => {
+    if (request.url.startsWith('/public/') || request.url.startsWith('/assets/')) return;
     const userId = request.session.get('userId');
     if (userId) {
       request.user = (await container.accounts.loadSignedInUser(userId)) ?? null;
       if (!request.user) request.session.set('userId', undefined);
+    }
+    request.navigationCounts = { messages: 0 };
+    if (request.user && request.method === 'GET') {
+      request.navigationCounts = { messages: await container.dashboard.unreadConversationCount(request.user) };
     }
   });
 
@@ -164,6 +173,7 @@ export async function createApp(container: Container): Promise<FastifyInstance> 
   registerVacancyRoutes(app, container);
   registerApplicationRoutes(app, container);
   registerMessagingRoutes(app, container);
+  registerDashboardRoutes(app, container);
 
   app.setNotFoundHandler((request, reply) => {
     reply.code(404).render('errors/not-found.njk');

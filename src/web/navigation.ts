@@ -3,18 +3,30 @@ import type { SignedInUser } from '../accounts/service.ts';
 export interface NavigationItem {
   href: string;
   text: string;
+  /** A number shown with the item (unread conversations), announced with its meaning. */
+  count?: { value: number; label: string };
   active: boolean;
 }
 
-/** The service navigation for each kind of account. Features add their items here. */
-export function navigationFor(user: SignedInUser | null, currentUrl: string): NavigationItem[] {
-  const items =
+export interface NavigationCounts {
+  messages: number;
+}
+
+function messagesItem(href: string, counts: NavigationCounts | null) {
+  const unread = counts?.messages ?? 0;
+  return { href, text: 'Messages', ...(unread > 0 ? { count: { value: unread, label: unread === 1 ? 'unread conversation' : 'unread conversations' } } : {}) };
+}
+
+/** The service navigation for each kind of account. */
+export function navigationFor(user: SignedInUser | null, currentUrl: string, counts: NavigationCounts | null): NavigationItem[] {
+  const items: Omit<NavigationItem, 'active'>[] =
     user?.kind === 'staff'
-      ? [{ href: '/staff/vacancies', text: 'Vacancies' }]
+      ? [{ href: '/staff/vacancies', text: 'Vacancies' }, messagesItem('/staff/messages', counts)]
       : user?.kind === 'jobseeker'
         ? [
             { href: '/jobs', text: 'Find a job' },
             { href: '/applications', text: 'Your applications' },
+            messagesItem('/messages', counts),
           ]
         : [{ href: '/jobs', text: 'Find a job' }];
   const path = currentUrl.split('?')[0] ?? '';

@@ -1,0 +1,196 @@
+import { sql, type RawBuilder } from 'kysely';
+import type { DbExecutor } from '../platform/db.ts';
+import type { ApplicationStatus } from '../applications/status.ts';
+import { schoolsVisibleToStaff } from '../applications/repository.ts';
+import type { SearchTerms } from './search.ts';
+
+export type DashboardTab = 'inbox' | 'archived';
+export type DashboardSort = 'unread' | 'newest' | 'oldest';
+
+export interface DashboardRow {
+  conversationId: string;
+  applicationId: string;
+  candidateName: string;
+  status: ApplicationStatus;
+  vacancyTitle: string;
+  schoolName: string;
+  lastMessageAt: Date;
+  lastSenderName: string | null;
+  preview: string | null;
+  unreadCount: number;
+  total: number;
+}
+
+export interface DashboardCounts {
+  inbox: number;
+  archived: number;
+  unreadConversations: number;
+}
+
+/**
+ * Whether this person has archived the conversation: archived, and nothing new from the jobseeker since.
+ * A jobseeker's message after the archiving brings the conversation back to the inbox.
+ */
+const isArchived = sql<boolean>`(s.archived_at is not null and (c.last_jobseeker_message_at is null or c.last_jobseeker_message_at <= s.archived_at))`;
+
+function unreadFor(side: 'staff' | 'jobseeker') {
+  const otherSideCount = side === 'staff' ? sql`c.jobseeker_message_count` : sql`c.staff_message_count`;
+  return sql<number>`greatest(${otherSideCount} - coalesce(s.seen_count, 0), 0)`;
+}
+
+function searchCondition(search: SearchTerms | null): RawBuilder<unknown> {
+  if (!search) return sql`true`;
+  // Stems for every word; the last word also as a prefix, both stemmed and as typed (unaccented).
+  const stems = search.words.length ? sql`plainto_tsquery('parley_search', ${search.words.join(' ')})` : null;
+  const last = sql`(plainto_tsquery('parley_search', ${search.last})
+                   || to_tsquery('parley_search', ${search.last} || ':*')
+                   || to_tsquery('simple', unaccent(${search.last}) || ':*'))`;
+  return stems ? sql`c.search_vector @@ (${stems} && ${last})` : sql`c.search_vector @@ ${last}`;
+}
+
+function orderBy(sort: DashboardSort) {
+  switch (sort) {
+    case 'newest':
+      return sql`c.last_message_at desc, c.id desc`;
+    case 'oldest':
+      return sql`c.last_message_at asc, c.id asc`;
+    case 'unread':
+      return sql`(c.unread > 0) desc, c.last_message_at desc, c.id desc`;
+  }
+}
+
+/**
+ * One page of a staff member's conversations: every conversation in a school they can see (each once), in the
+ * chosen tab and order, optionally searched. One query: the page is chosen first over the conversations table
+ * alone (its school index and search index), then only those rows are joined to their details.
+ */
+export async function listStaffConversations(
+  db: DbExecutor,
+  input: { staffUserId: string; tab: DashboardTab; sort: DashboardSort; search: SearchTerms | null; limit: number; offset: number },
+): Promise<DashboardRow[]> {
+  const result = await sql<DashboardRow>`
+    with page as (
+      select c.id, c.application_id, c.school_id, c.last_message_at, c.last_message_id, c.unread, count(*) over () as total
+      from (
+        select c.*, ${unreadFor('staff')} as unread, ${isArchived} as archived
+        from conversations c
+        left join conversation_person_states s on s.conversation_id = c.id and s.user_id = ${input.staffUserId}
+        where c.school_id in ${schoolsVisibleToStaff(input.staffUserId)}
+          and ${searchCondition(input.search)}
+      ) c
+      where c.archived = ${input.tab === 'archived'}
+      order by ${orderBy(input.sort)}
+      limit ${input.limit} offset ${input.offset}
+    )
+    select c.id as "conversationId", c.application_id as "applicationId", a.candidate_name as "candidateName",
+           a.status, v.title as "vacancyTitle", o.name as "schoolName", c.last_message_at as "lastMessageAt",
+           m.sender_display_name as "lastSenderName", left(m.body_text, 160) as preview,
+           c.unread::int as "unreadCount", c.total::int as total
+    from page c
+    join applications a on a.id = c.application_id
+    join vacancies v on v.id = a.vacancy_id
+    join organisations o on o.id = c.school_id
+    left join messages m on m.id = c.last_message_id
+    order by ${orderBy(input.sort)}
+  `.execute(db);
+  return result.rows;
+}
+
+/** The tab counts and the number of conversations with unread messages, for the dashboard and the navigation. */
+export async function countStaffConversations(db: DbExecutor, staffUserId: string): Promise<DashboardCounts> {
+  const result = await sql<DashboardCounts>`
+    select count(*) filter (where not ${isArchived})::int as inbox,
+           count(*) filter (where ${isArchived})::int as archived,
+           count(*) filter (where ${unreadFor('staff')} > 0)::int as "unreadConversations"
+    from conversations c
+    left join conversation_person_states s on s.conversation_id = c.id and s.user_id = ${staffUserId}
+    where c.school_id in ${schoolsVisibleToStaff(staffUserId)}
+  `.execute(db);
+  return result.rows[0] ?? { inbox: 0, archived: 0, unreadConversations: 0 };
+}
+
+export interface JobseekerConversationRow {
+  conversationId: string;
+  applicationId: string;
+  status: ApplicationStatus;
+  vacancyTitle: string;
+  schoolName: string;
+  lastMessageAt: Date;
+  lastSenderName: string | null;
+  unreadCount: number;
+}
+
+/** A jobseeker's conversations (one per application that has one), unread first, then newest. */
+export async function listJobseekerConversations(db: DbExecutor, jobseekerId: string): Promise<JobseekerConversationRow[]> {
+  const result = await sql<JobseekerConversationRow>`
+    select c.id as "conversationId", c.application_id as "applicationId", a.status, v.title as "vacancyTitle",
+           o.name as "schoolName", c.last_message_at as "lastMessageAt", m.sender_display_name as "lastSenderName",
+           ${unreadFor('jobseeker')}::int as "unreadCount"
+    from applications a
+    join conversations c on c.application_id = a.id
+    join vacancies v on v.id = a.vacancy_id
+    join organisations o on o.id = c.school_id
+    left join conversation_person_states s on s.conversation_id = c.id and s.user_id = ${jobseekerId}
+    left join messages m on m.id = c.last_message_id
+    where a.jobseeker_id = ${jobseekerId}
+    order by (${unreadFor('jobseeker')} > 0) desc, c.last_message_at desc, c.id desc
+  `.execute(db);
+  return result.rows;
+}
+
+export async function countJobseekerUnreadConversations(db: DbExecutor, jobseekerId: string): Promise<number> {
+  const result = await sql<{ count: number }>`
+    select count(*)::int as count
+    from applications a
+    join conversations c on c.application_id = a.id
+    left join conversation_person_states s on s.conversation_id = c.id and s.user_id = ${jobseekerId}
+    where a.jobseeker_id = ${jobseekerId} and ${unreadFor('jobseeker')} > 0
+  `.execute(db);
+  return result.rows[0]?.count ?? 0;
+}
+
+/** The ids among these that the staff member can see (the rest do not exist, as far as they are concerned). */
+export async function visibleConversationIds(db: DbExecutor, staffUserId: string, conversationIds: string[]): Promise<string[]> {
+  if (conversationIds.length === 0) return [];
+  const rows = await db
+    .selectFrom('conversations as c')
+    .select('c.id')
+    .where('c.id', 'in', conversationIds)
+    .where(sql<boolean>`c.school_id in ${schoolsVisibleToStaff(staffUserId)}`)
+    .execute();
+  return rows.map((row) => row.id);
+}
+
+export async function setArchived(db: DbExecutor, userId: string, conversationIds: string[], archived: boolean): Promise<void> {
+  if (conversationIds.length === 0) return;
+  const archivedAt = archived ? sql<Date>`now()` : null;
+  await db
+    .insertInto('conversation_person_states')
+    .values(conversationIds.map((id) => ({ conversation_id: id, user_id: userId, archived_at: archivedAt })))
+    .onConflict((c) => c.columns(['conversation_id', 'user_id']).doUpdateSet({ archived_at: archivedAt }))
+    .execute();
+}
+
+/** Marks the conversation unread for this person: the other side's last message counts as not seen. */
+export async function markUnread(db: DbExecutor, userId: string, conversationId: string, side: 'staff' | 'jobseeker'): Promise<void> {
+  const otherSideCount = side === 'staff' ? sql<number>`c.jobseeker_message_count` : sql<number>`c.staff_message_count`;
+  await sql`
+    insert into conversation_person_states (conversation_id, user_id, seen_count)
+    select c.id, ${userId}, greatest(${otherSideCount} - 1, 0) from conversations c where c.id = ${conversationId}
+    on conflict (conversation_id, user_id) do update set seen_count = excluded.seen_count
+  `.execute(db);
+}
+
+export async function findConversationArchivedState(db: DbExecutor, userId: string, conversationId: string): Promise<boolean> {
+  const result = await sql<{ archived: boolean }>`
+    select ${isArchived} as archived from conversations c
+    left join conversation_person_states s on s.conversation_id = c.id and s.user_id = ${userId}
+    where c.id = ${conversationId}
+  `.execute(db);
+  return result.rows[0]?.archived ?? false;
+}
+
+export async function countVisibleSchools(db: DbExecutor, staffUserId: string): Promise<number> {
+  const result = await sql<{ count: number }>`select count(*)::int as count from ${schoolsVisibleToStaff(staffUserId)} as schools`.execute(db);
+  return result.rows[0]?.count ?? 0;
+}

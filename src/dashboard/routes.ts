@@ -1,0 +1,141 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Container } from '../container.ts';
+import type { SignedInUser } from '../accounts/service.ts';
+import { staffStatusLabel, jobseekerStatusLabel } from '../applications/status.ts';
+import { applicationUrls } from '../applications/urls.ts';
+import { requireJobseeker, requireStaff, signedInUser } from '../web/app.ts';
+import { formErrors, noErrors, type FormErrors } from '../web/form-errors.ts';
+import { NotFoundError, requireUuid } from '../web/http-errors.ts';
+import { dashboardPageSize } from './service.ts';
+import type { DashboardSort, DashboardTab } from './repository.ts';
+import { parseSearch } from './search.ts';
+import { dashboardUrl, dashboardUrls, type DashboardQuery } from './urls.ts';
+
+const sorts: { value: DashboardSort; text: string }[] = [
+  { value: 'unread', text: 'Unread first' },
+  { value: 'newest', text: 'Newest first' },
+  { value: 'oldest', text: 'Oldest first' },
+];
+
+function readQuery(source: Record<string, unknown>): DashboardQuery {
+  const tab: DashboardTab = source.tab === 'archived' ? 'archived' : 'inbox';
+  const sort = sorts.find((s) => s.value === source.sort)?.value ?? 'unread';
+  const q = typeof source.q === 'string' ? source.q.slice(0, 200) : '';
+  const page = typeof source.page === 'string' && /^\d{1,6}$/.test(source.page) ? Math.max(1, Number(source.page)) : 1;
+  return { tab, sort, q, page };
+}
+
+function idsFrom(value: unknown): string[] | null {
+  const values = Array.isArray(value) ? value : value === undefined ? [] : [value];
+  const ids: string[] = [];
+  for (const item of values) {
+    if (typeof item !== 'string' || !/^[0-9a-f-]{36}$/i.test(item)) return null;
+    ids.push(item.toLowerCase());
+  }
+  return ids;
+}
+
+/** GOV.UK pagination items: first, last, the current page and its neighbours, with ellipses between. */
+function paginationFor(query: DashboardQuery, total: number) {
+  const pages = Math.max(1, Math.ceil(total / dashboardPageSize));
+  if (pages === 1) return null;
+  const shown = [...new Set([1, query.page - 1, query.page, query.page + 1, pages])].filter((p) => p >= 1 && p <= pages).sort((a, b) => a - b);
+  const items: ({ number: number; href: string; current: boolean } | { ellipsis: true })[] = [];
+  shown.forEach((page, index) => {
+    const previous = shown[index - 1];
+    if (previous !== undefined && page - previous > 1) items.push({ ellipsis: true });
+    items.push({ number: page, href: dashboardUrl({ ...query, page }), current: page === query.page });
+  });
+  return {
+    items,
+    previous: query.page > 1 ? { href: dashboardUrl({ ...query, page: query.page - 1 }) } : undefined,
+    next: query.page < pages ? { href: dashboardUrl({ ...query, page: query.page + 1 }) } : undefined,
+  };
+}
+
+export function registerDashboardRoutes(app: FastifyInstance, container: Container): void {
+  const { dashboard } = container;
+
+  async function renderStaffDashboard(reply: FastifyReply, user: SignedInUser, query: DashboardQuery, errors: FormErrors = noErrors(), status = 200) {
+    const search = parseSearch(query.q);
+    const { rows, counts, total } = await dashboard.staffDashboard(user, { tab: query.tab, sort: query.sort, search, page: query.page });
+    const showSchool = (await dashboard.visibleSchoolCount(user)) > 1;
+    return reply.code(status).render('dashboard/views/staff-dashboard.njk', {
+      pageTitle: query.tab === 'archived' ? 'Archived messages' : 'Messages',
+      query,
+      search,
+      total,
+      counts,
+      errors,
+      showSchool,
+      tabs: (['inbox', 'archived'] as const).map((tab) => ({
+        tab,
+        text: tab === 'inbox' ? 'Inbox' : 'Archived',
+        count: tab === 'inbox' ? counts.inbox : counts.archived,
+        href: dashboardUrl({ tab, sort: query.sort }),
+        current: tab === query.tab,
+      })),
+      sorts: sorts.map((s) => ({ ...s, selected: s.value === query.sort })),
+      rows: rows.map((row) => ({
+        ...row,
+        statusLabel: staffStatusLabel(row.status),
+        url: `${applicationUrls.staffApplication(row.applicationId)}#messages`,
+      })),
+      pagination: paginationFor(query, total),
+      archiveAction: dashboardUrls.archiveSelected(),
+      clearSearchUrl: dashboardUrl({ tab: query.tab, sort: query.sort }),
+    });
+  }
+
+  app.get('/staff/messages', { preHandler: requireStaff }, async (request, reply) =>
+    renderStaffDashboard(reply, signedInUser(request), readQuery(request.query as Record<string, unknown>)),
+  );
+
+  app.post('/staff/messages/archive', { preHandler: requireStaff }, async (request, reply) => {
+    const user = signedInUser(request);
+    const body = (request.body ?? {}) as Record<string, unknown>;
+    const query = readQuery(body);
+    const archived = body.action !== 'unarchive';
+    const ids = idsFrom(body.conversationIds);
+    if (ids === null) throw new NotFoundError();
+    const result = await dashboard.archive(user, ids, archived);
+    if (result.outcome === 'not-found') throw new NotFoundError();
+    if (result.outcome === 'nothing-selected') {
+      const text = archived ? 'Select at least one conversation to archive' : 'Select at least one conversation to move to your inbox';
+      return renderStaffDashboard(reply, user, query, formErrors([{ field: 'conversations', text }]), 400);
+    }
+    const noun = result.count === 1 ? '1 conversation' : `${result.count} conversations`;
+    request.session.set('flash', archived ? `${noun} archived` : `${noun} moved to your inbox`);
+    return reply.redirect(dashboardUrl(query), 303);
+  });
+
+  async function conversationAction(request: FastifyRequest, reply: FastifyReply, action: 'archive' | 'unarchive' | 'unread') {
+    const user = signedInUser(request);
+    const conversationId = requireUuid((request.params as { conversationId: string }).conversationId);
+    if (action === 'unread') {
+      if (!(await dashboard.markUnread(user, conversationId))) throw new NotFoundError();
+      request.session.set('flash', 'Conversation marked as unread');
+      return reply.redirect(dashboardUrl(), 303);
+    }
+    const result = await dashboard.archive(user, [conversationId], action === 'archive');
+    if (result.outcome !== 'done') throw new NotFoundError();
+    request.session.set('flash', action === 'archive' ? 'Conversation archived' : 'Conversation moved to your inbox');
+    return reply.redirect(dashboardUrl({ tab: action === 'archive' ? 'archived' : 'inbox' }), 303);
+  }
+
+  app.post('/staff/conversations/:conversationId/archive', { preHandler: requireStaff }, (request, reply) => conversationAction(request, reply, 'archive'));
+  app.post('/staff/conversations/:conversationId/unarchive', { preHandler: requireStaff }, (request, reply) => conversationAction(request, reply, 'unarchive'));
+  app.post('/staff/conversations/:conversationId/unread', { preHandler: requireStaff }, (request, reply) => conversationAction(request, reply, 'unread'));
+
+  app.get('/messages', { preHandler: requireJobseeker }, async (request, reply) => {
+    const rows = await dashboard.jobseekerConversations(signedInUser(request));
+    return reply.render('dashboard/views/jobseeker-messages.njk', {
+      pageTitle: 'Messages',
+      rows: rows.map((row) => ({
+        ...row,
+        statusLabel: jobseekerStatusLabel(row.status),
+        url: `${applicationUrls.jobseekerApplication(row.applicationId)}#messages`,
+      })),
+    });
+  });
+}
