@@ -32,6 +32,21 @@ const environmentSchema = z
     CLAMD_PORT: z.coerce.number().int().min(1).max(65535).default(3310),
     CLAMD_SOCKET: z.string().optional(),
     CLAMD_TIMEOUT_MS: z.coerce.number().int().min(100).default(30_000),
+    EMAIL_TRANSPORT: z.enum(['file', 'smtp', 'notify']).optional(),
+    EMAIL_FROM: z.string().default('Parley <no-reply@parley.localhost>'),
+    MAIL_DIR: z.string().optional(),
+    SMTP_HOST: z.string().optional(),
+    SMTP_PORT: z.coerce.number().int().min(1).max(65535).default(587),
+    SMTP_SECURE: booleanFlag.default(false),
+    SMTP_REQUIRE_TLS: booleanFlag.optional(),
+    SMTP_USER: z.string().optional(),
+    SMTP_PASSWORD: z.string().optional(),
+    NOTIFY_API_KEY: z.string().regex(/-[0-9a-f-]{36}-[0-9a-f-]{36}$/, 'NOTIFY_API_KEY must be a GOV.UK Notify API key').optional(),
+    NOTIFY_BASE_URL: z.url().default('https://api.notifications.service.gov.uk'),
+    NOTIFY_TEMPLATE_JOBSEEKER_MESSAGES: z.string().optional(),
+    NOTIFY_TEMPLATE_STAFF_DAILY: z.string().optional(),
+    JOBSEEKER_EMAIL_DELAY_SECONDS: z.coerce.number().int().min(0).default(120),
+    EMAIL_RETRY_DELAY_SECONDS: z.coerce.number().int().min(1).default(30),
   })
   .superRefine((env, context) => {
     if (env.NODE_ENV === 'production') {
@@ -43,6 +58,18 @@ const environmentSchema = z
       }
       if (!env.BASE_URL) {
         context.addIssue({ code: 'custom', path: ['BASE_URL'], message: 'BASE_URL is required in production' });
+      }
+      if (env.EMAIL_TRANSPORT === 'file' || (!env.EMAIL_TRANSPORT && !env.SMTP_HOST && !env.NOTIFY_API_KEY)) {
+        context.addIssue({ code: 'custom', path: ['EMAIL_TRANSPORT'], message: 'production needs SMTP_HOST or NOTIFY_API_KEY to send email' });
+      }
+    }
+    if ((env.EMAIL_TRANSPORT === 'smtp') && !env.SMTP_HOST) {
+      context.addIssue({ code: 'custom', path: ['SMTP_HOST'], message: 'SMTP_HOST is required when EMAIL_TRANSPORT is smtp' });
+    }
+    const notify = env.EMAIL_TRANSPORT === 'notify' || (!env.EMAIL_TRANSPORT && !env.SMTP_HOST && env.NOTIFY_API_KEY);
+    if (notify) {
+      for (const name of ['NOTIFY_API_KEY', 'NOTIFY_TEMPLATE_JOBSEEKER_MESSAGES', 'NOTIFY_TEMPLATE_STAFF_DAILY'] as const) {
+        if (!env[name]) context.addIssue({ code: 'custom', path: [name], message: `${name} is required to send email with GOV.UK Notify` });
       }
     }
   });
@@ -69,6 +96,16 @@ export interface AppConfig {
   attachments: { maxFiles: number; maxBytes: number; storageDir: string };
   /** No scanner configured (the development default): files are accepted and labelled "not scanned". */
   clamd: { host: string; port: number; timeoutMs: number } | { socketPath: string; timeoutMs: number } | null;
+  email: {
+    from: string;
+    transport:
+      | { kind: 'file'; folder: string }
+      | { kind: 'smtp'; host: string; port: number; secure: boolean; requireTls: boolean; user?: string; password?: string }
+      | { kind: 'notify'; apiKey: string; baseUrl: string; templates: { jobseeker_messages: string; staff_daily: string } };
+    jobseekerEmailDelaySeconds: number;
+    retryDelaySeconds: number;
+    mailFolder: string;
+  };
 }
 
 export class ConfigError extends Error {
@@ -117,5 +154,41 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       : values.CLAMD_HOST
         ? { host: values.CLAMD_HOST, port: values.CLAMD_PORT, timeoutMs: values.CLAMD_TIMEOUT_MS }
         : null,
+    email: {
+      from: values.EMAIL_FROM,
+      transport: emailTransportFrom(values),
+      jobseekerEmailDelaySeconds: values.JOBSEEKER_EMAIL_DELAY_SECONDS,
+      retryDelaySeconds: values.EMAIL_RETRY_DELAY_SECONDS,
+      mailFolder: mailFolderOf(values),
+    },
   };
+}
+
+type EnvironmentValues = z.infer<typeof environmentSchema>;
+
+function mailFolderOf(values: EnvironmentValues): string {
+  return path.resolve(projectRoot, values.MAIL_DIR ?? path.join(values.DATA_DIR ?? '.data', 'mail'));
+}
+
+function emailTransportFrom(values: EnvironmentValues): AppConfig['email']['transport'] {
+  const kind = values.EMAIL_TRANSPORT ?? (values.SMTP_HOST ? 'smtp' : values.NOTIFY_API_KEY ? 'notify' : 'file');
+  if (kind === 'smtp') {
+    return {
+      kind,
+      host: values.SMTP_HOST ?? '',
+      port: values.SMTP_PORT,
+      secure: values.SMTP_SECURE,
+      requireTls: values.SMTP_REQUIRE_TLS ?? values.NODE_ENV === 'production',
+      ...(values.SMTP_USER ? { user: values.SMTP_USER, password: values.SMTP_PASSWORD ?? '' } : {}),
+    };
+  }
+  if (kind === 'notify') {
+    return {
+      kind,
+      apiKey: values.NOTIFY_API_KEY ?? '',
+      baseUrl: values.NOTIFY_BASE_URL,
+      templates: { jobseeker_messages: values.NOTIFY_TEMPLATE_JOBSEEKER_MESSAGES ?? '', staff_daily: values.NOTIFY_TEMPLATE_STAFF_DAILY ?? '' },
+    };
+  }
+  return { kind: 'file', folder: mailFolderOf(values) };
 }

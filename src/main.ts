@@ -3,7 +3,6 @@ import { createContainer } from './container.ts';
 import { migrateToLatest } from './platform/db.ts';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './platform/embedded-postgres.ts';
 import { createLogger } from './platform/logger.ts';
-import { startQueue } from './platform/queue.ts';
 import { createApp } from './web/app.ts';
 import { startWorker } from './worker.ts';
 import { loadDemoDataOnFirstStart } from './demo/seed.ts';
@@ -44,7 +43,7 @@ async function main(): Promise<void> {
     logger.info({ dataDir: embedded.dataDir, port: embedded.port }, 'embedded PostgreSQL started');
   }
 
-  const container = createContainer({ config, logger, databaseUrl });
+  const container = createContainer({ config, logger, databaseUrl, schedule: mode !== 'web' });
   const applied = await migrateToLatest(container.db);
   if (applied.length) logger.info({ migrations: applied }, 'migrations applied');
   if (config.loadDemoData) {
@@ -52,8 +51,8 @@ async function main(): Promise<void> {
     if (loaded) logger.info('demo data loaded');
   }
 
-  const boss = await startQueue({ connectionString: databaseUrl, logger, schedule: mode !== 'web' });
-  if (mode !== 'web') await startWorker(container, boss);
+  await container.queue.start();
+  if (mode !== 'web') await startWorker(container);
 
   const app = mode !== 'worker' ? await createApp(container) : undefined;
   if (app) {
@@ -72,8 +71,7 @@ async function main(): Promise<void> {
     }, 25_000);
     timer.unref();
     await app?.close(); // stops taking requests, finishes those in flight
-    await boss.stop({ graceful: true, timeout: 10_000 });
-    await container.close();
+    await container.close(); // the queue finishes its jobs in hand, then the database pool closes
     await embedded?.stop();
     logger.info('stopped');
     process.exit(0);

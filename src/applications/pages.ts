@@ -5,6 +5,7 @@ import type { Container } from '../container.ts';
 import { noErrors, type FormErrors } from '../web/form-errors.ts';
 import { vacancyUrls } from '../vacancies/urls.ts';
 import { messagingUrls } from '../messaging/urls.ts';
+import { formatSize } from '../messaging/attachment-rules.ts';
 import { dashboardUrls } from '../dashboard/urls.ts';
 import { listStatusChanges, type ApplicationRecord } from './repository.ts';
 import { allowedMoves, jobseekerStatusLabel, staffStatusLabel, type ApplicationStatus } from './status.ts';
@@ -47,6 +48,7 @@ export async function renderApplicationPage(
     actor: change.actorKind === 'staff' && change.actorOrganisations ? `${change.actorName}, ${change.actorOrganisations}` : change.actorName,
   }));
   const conversation = await container.messaging.openConversation(application, viewer);
+  await container.notifications.conversationOpened(viewer, application);
   const messageForm = options.messageForm ?? emptyMessageForm();
   const errors: FormErrors = {
     list: [...(options.statusErrors?.list ?? []), ...messageForm.errors.list],
@@ -71,7 +73,7 @@ export async function renderApplicationPage(
     },
     messageForm,
     messageAction: isStaff ? messagingUrls.staffSend(application.id) : messagingUrls.jobseekerSend(application.id),
-    attachmentLimits: container.config.attachments,
+    attachmentLimits: { ...container.config.attachments, maxSizeLabel: formatSize(container.config.attachments.maxBytes) },
   };
   if (isStaff) {
     const conversationId = conversation.conversationId;
@@ -82,6 +84,8 @@ export async function renderApplicationPage(
       pageTitle: `${application.candidateName} – ${application.vacancyTitle}`,
       moves: allowedMoves(application.status, 'staff').map((to) => ({ value: to, text: staffStatusLabel(to) })),
       statusAction: applicationUrls.staffStatus(application.id),
+      following: await container.notifications.isFollowing(viewer, application.id),
+      followAction: `/staff/applications/${application.id}/follow`,
       conversationActions: conversationId
         ? {
             archived,

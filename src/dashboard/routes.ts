@@ -4,7 +4,7 @@ import type { SignedInUser } from '../accounts/service.ts';
 import { staffStatusLabel, jobseekerStatusLabel } from '../applications/status.ts';
 import { applicationUrls } from '../applications/urls.ts';
 import { requireJobseeker, requireStaff, signedInUser } from '../web/app.ts';
-import { formErrors, noErrors, type FormErrors } from '../web/form-errors.ts';
+import { formErrors, hasErrors, noErrors, type FormErrors } from '../web/form-errors.ts';
 import { NotFoundError, requireUuid } from '../web/http-errors.ts';
 import { dashboardPageSize } from './service.ts';
 import type { DashboardSort, DashboardTab } from './repository.ts';
@@ -58,9 +58,12 @@ export function registerDashboardRoutes(app: FastifyInstance, container: Contain
 
   async function renderStaffDashboard(reply: FastifyReply, user: SignedInUser, query: DashboardQuery, errors: FormErrors = noErrors(), status = 200) {
     const search = parseSearch(query.q);
-    const { rows, counts, total } = await dashboard.staffDashboard(user, { tab: query.tab, sort: query.sort, search, page: query.page });
+    const { rows, counts, total, lastPage } = await dashboard.staffDashboard(user, { tab: query.tab, sort: query.sort, search, page: query.page });
+    // A page that no longer exists (its conversations were archived, or fewer match) shows the last one that does.
+    if (query.page > lastPage && !hasErrors(errors)) return reply.redirect(dashboardUrl({ ...query, page: lastPage }), 303);
     const showSchool = (await dashboard.visibleSchoolCount(user)) > 1;
-    return reply.code(status).render('dashboard/views/staff-dashboard.njk', {
+    // Read state and archiving change what this page shows: Back must load it again, not show a kept copy.
+    return reply.code(status).header('Cache-Control', 'private, no-store').render('dashboard/views/staff-dashboard.njk', {
       pageTitle: query.tab === 'archived' ? 'Archived messages' : 'Messages',
       query,
       search,
@@ -129,7 +132,7 @@ export function registerDashboardRoutes(app: FastifyInstance, container: Contain
 
   app.get('/messages', { preHandler: requireJobseeker }, async (request, reply) => {
     const rows = await dashboard.jobseekerConversations(signedInUser(request));
-    return reply.render('dashboard/views/jobseeker-messages.njk', {
+    return reply.header('Cache-Control', 'private, no-store').render('dashboard/views/jobseeker-messages.njk', {
       pageTitle: 'Messages',
       rows: rows.map((row) => ({
         ...row,

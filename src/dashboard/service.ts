@@ -34,19 +34,12 @@ export function createDashboardService(deps: { db: Db }) {
 
   return {
     async staffDashboard(user: SignedInUser, input: { tab: DashboardTab; sort: DashboardSort; search: SearchTerms | null; page: number }) {
-      const [rows, counts] = await Promise.all([
-        listStaffConversations(db, {
-          staffUserId: user.id,
-          tab: input.tab,
-          sort: input.sort,
-          search: input.search,
-          limit: dashboardPageSize,
-          offset: (input.page - 1) * dashboardPageSize,
-        }),
-        countStaffConversations(db, user.id),
-      ]);
-      const total = rows[0]?.total ?? (input.search ? 0 : input.tab === 'inbox' ? counts.inbox : counts.archived);
-      return { rows, counts, total };
+      const list = (limit: number, offset: number) =>
+        listStaffConversations(db, { staffUserId: user.id, tab: input.tab, sort: input.sort, search: input.search, limit, offset });
+      const [rows, counts] = await Promise.all([list(dashboardPageSize, (input.page - 1) * dashboardPageSize), countStaffConversations(db, user.id)]);
+      // Past the last page (after archiving everything on it, say) no row carries the total: the first row does.
+      const total = rows[0]?.total ?? (input.page > 1 ? ((await list(1, 0))[0]?.total ?? 0) : 0);
+      return { rows, counts, total, lastPage: Math.max(1, Math.ceil(total / dashboardPageSize)) };
     },
 
     jobseekerConversations: (user: SignedInUser) => listJobseekerConversations(db, user.id),

@@ -87,15 +87,20 @@ export function createMessagingService(deps: {
     return user.kind === 'staff' ? applications.findForStaff(applicationId, user.id) : applications.findForJobseeker(applicationId, user.id);
   }
 
-  /** Scans and stores accepted files; any refusal means nothing is kept. */
+  /**
+   * Scans and stores accepted files; any refusal means nothing is kept. `infected` lists the files that must be
+   * replaced; the others (clean, or not scanned because the scanner failed) can be chosen again as they are.
+   */
   async function storeAttachments(files: Awaited<ReturnType<typeof validateAttachments>>['accepted']) {
     const stored: { storageKey: string; fileName: string; contentType: string; sizeBytes: number; scanResult: 'clean' | 'not_scanned' }[] = [];
     const errors: string[] = [];
+    const infected: typeof files = [];
     for (const file of files) {
       if (scanner) {
         const result = await scanner.scan(file.data);
         if (result.outcome === 'infected') {
           errors.push(fileErrorMessage(file.fileName, attachmentErrorText.virus));
+          infected.push(file);
           continue;
         }
         if (result.outcome === 'unavailable') {
@@ -105,12 +110,12 @@ export function createMessagingService(deps: {
       }
       stored.push({ storageKey: newFileKey(), fileName: file.fileName, contentType: file.mime, sizeBytes: file.size, scanResult: scanner ? 'clean' : 'not_scanned' });
     }
-    if (errors.length > 0) return { stored: [], errors };
+    if (errors.length > 0) return { stored: [], errors, infected };
     for (const [index, file] of stored.entries()) {
       const data = files[index]?.data;
       if (data) await storage.put(file.storageKey, data);
     }
-    return { stored, errors };
+    return { stored, errors, infected };
   }
 
   async function removeStored(keys: string[]): Promise<void> {
@@ -147,20 +152,21 @@ export function createMessagingService(deps: {
           outcome: 'invalid',
           errors,
           refusedFiles: [...refused],
-          acceptedFiles: validation.accepted.map((file) => file.fileName),
+          // With too many files none was checked: all of them (or fewer) must be chosen again.
+          acceptedFiles: tooMany ? chosen.map((file) => cleanFileName(file.fileName)) : validation.accepted.map((file) => file.fileName),
         };
       }
 
       const earlier = await findMessageByFormKey(db, input.sender.id, input.formKey);
       if (earlier) return { outcome: 'duplicate', messageId: earlier.id };
 
-      const { stored, errors: scanErrors } = await storeAttachments(validation.accepted);
+      const { stored, errors: scanErrors, infected } = await storeAttachments(validation.accepted);
       if (scanErrors.length > 0) {
         return {
           outcome: 'invalid',
           errors: scanErrors.map((text) => ({ field: 'attachments', text })),
-          refusedFiles: validation.accepted.map((file) => file.fileName),
-          acceptedFiles: [],
+          refusedFiles: infected.map((file) => file.fileName),
+          acceptedFiles: validation.accepted.filter((file) => !infected.includes(file)).map((file) => file.fileName),
         };
       }
       const storedKeys = stored.map((file) => file.storageKey);

@@ -29,6 +29,7 @@ export interface UsersTable {
   full_name: string;
   password_hash: string;
   closed_at: Date | null;
+  email_notifications: Generated<boolean>;
   created_at: CreatedAt;
 }
 
@@ -89,6 +90,12 @@ export interface ServiceFlagsTable {
 
 export interface Database {
   service_flags: ServiceFlagsTable;
+  notifications: NotificationsTable;
+  application_follows: ApplicationFollowsTable;
+  email_deliveries: EmailDeliveriesTable;
+  daily_email_runs: DailyEmailRunsTable;
+  application_watchers: ApplicationWatchersView;
+  application_followers: ApplicationWatchersView;
   conversations: ConversationsTable;
   messages: MessagesTable;
   message_attachments: MessageAttachmentsTable;
@@ -146,4 +153,53 @@ export interface ConversationPersonStatesTable {
   user_id: string;
   seen_count: Generated<number>;
   archived_at: Date | null;
+}
+
+export interface NotificationsTable {
+  id: Generated<string>;
+  user_id: string;
+  application_id: string;
+  message_id: string | null;
+  text: string;
+  link: string;
+  created_at: CreatedAt;
+  read_at: Date | null;
+}
+
+export interface ApplicationFollowsTable {
+  application_id: string;
+  user_id: string;
+  following: boolean;
+  updated_at: UpdatedAt;
+}
+
+export type EmailKind = 'jobseeker_messages' | 'staff_daily';
+export type EmailStatus = 'sending' | 'retrying' | 'sent' | 'failed' | 'skipped';
+
+export interface EmailDeliveriesTable {
+  id: Generated<string>;
+  key: string;
+  kind: EmailKind;
+  recipient_user_id: string;
+  application_id: string | null;
+  up_to_position: number | null;
+  window_end: Date | null;
+  status: EmailStatus;
+  job_id: string;
+  attempts: Generated<number>;
+  last_error: string | null;
+  provider_reference: string | null;
+  claimed_at: CreatedAt;
+  sent_at: Date | null;
+}
+
+export interface DailyEmailRunsTable {
+  run_date: string;
+  cutoff: Date;
+  created_at: CreatedAt;
+}
+
+export interface ApplicationWatchersView {
+  application_id: string;
+  user_id: string;
 }

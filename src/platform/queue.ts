@@ -1,15 +1,72 @@
-import { PgBoss } from 'pg-boss';
+import { CompiledQuery } from 'kysely';
+import { PgBoss, type Queue, type SendOptions } from 'pg-boss';
 import type { Logger } from 'pino';
+import type { DbTransaction } from './db.ts';
 
-/** pg-boss in the same database. Web processes only send; worker processes also work and schedule. */
-export async function startQueue(options: { connectionString: string; logger: Logger; schedule: boolean }): Promise<PgBoss> {
-  const boss = new PgBoss({
-    connectionString: options.connectionString,
-    max: 4,
-    schedule: options.schedule,
-    application_name: 'parley-queue',
-  });
+/** The queues Parley uses, with their retry and delivery rules. */
+export const queueDefinitions = {
+  housekeeping: { name: 'housekeeping', policy: 'singleton' },
+  jobseekerMessageEmail: { name: 'jobseeker-message-email', policy: 'stately', retryLimit: 6, retryBackoff: true, heartbeatSeconds: 10 },
+  dailyEmailRun: { name: 'daily-email-run', policy: 'singleton' },
+  staffDailyEmail: { name: 'staff-daily-email', policy: 'standard', retryLimit: 6, retryBackoff: true, heartbeatSeconds: 10 },
+} as const satisfies Record<string, Queue>;
+
+export type QueueName = (typeof queueDefinitions)[keyof typeof queueDefinitions]['name'];
+
+export interface JobQueue {
+  boss: PgBoss;
+  /** Starts the client (once; later calls wait for the first) and makes sure every queue exists. */
+  start(): Promise<PgBoss>;
+  stop(): Promise<void>;
+  /** Enqueues a job inside the caller's database transaction: it exists if and only if the transaction commits. */
+  sendInTransaction(transaction: DbTransaction, name: QueueName, data: object, options?: SendOptions): Promise<string | null>;
+}
+
+/**
+ * pg-boss in the same database. Web processes only send (inside their transactions); worker processes also work
+ * the queues and keep the schedules.
+ */
+export function createJobQueue(options: {
+  connectionString: string;
+  logger: Logger;
+  schedule: boolean;
+  retryDelaySeconds: number;
+}): JobQueue {
+  const boss = new PgBoss({ connectionString: options.connectionString, max: 4, schedule: options.schedule, application_name: 'parley-queue' });
   boss.on('error', (error: unknown) => options.logger.error({ err: error }, 'queue error'));
-  await boss.start();
-  return boss;
+  let started: Promise<PgBoss> | undefined;
+  let stopped = false;
+
+  return {
+    boss,
+    start() {
+      started ??= (async () => {
+        await boss.start();
+        for (const definition of Object.values(queueDefinitions)) {
+          const settings: Queue = { ...definition, ...('retryLimit' in definition ? { retryDelay: options.retryDelaySeconds } : {}) };
+          await boss.createQueue(definition.name, settings);
+        }
+        return boss;
+      })();
+      return started;
+    },
+    async stop() {
+      if (!started || stopped) return;
+      stopped = true;
+      await started.catch(() => undefined);
+      await boss.stop({ graceful: true, timeout: 10_000 });
+    },
+    async sendInTransaction(transaction, name, data, sendOptions = {}) {
+      await this.start();
+      return boss.send(name, data, {
+        ...sendOptions,
+        db: {
+          async executeSql(text: string, values: unknown[] = []) {
+            const result = await transaction.executeQuery(CompiledQuery.raw(text, values));
+            return { rows: result.rows };
+          },
+        },
+      });
+    },
+  };
 }

@@ -17,6 +17,7 @@ import { registerVacancyRoutes } from '../vacancies/routes.ts';
 import { registerApplicationRoutes } from '../applications/routes.ts';
 import { navigationFor, type NavigationCounts } from './navigation.ts';
 import { registerDashboardRoutes } from '../dashboard/routes.ts';
+import { registerNotificationRoutes } from '../notifications/routes.ts';
 import { NotFoundError } from './http-errors.ts';
 import { formField, registerMultipart } from './multipart.ts';
 import { registerMessagingRoutes } from '../messaging/routes.ts';
@@ -129,9 +130,11 @@ export async function createApp(container: Container): Promise<FastifyInstance> 
     getToken: (request) => formField(request, '_csrf') || undefined,
   });
 
-  // Every POST carries a CSRF token, without exception.
+  // Every POST carries a CSRF token. The one exception is the one-click unsubscribe POST that mail programs send
+  // (RFC 8058): it cannot carry one, and the signed token in its address is checked instead.
   app.addHook('preHandler', (request, reply, done) => {
-    if (request.method === 'POST') {
+    const config = request.routeOptions.config as { csrf?: string };
+    if (request.method === 'POST' && config.csrf !== 'signed-token') {
       app.csrfProtection(request, reply, done);
     } else {
       done();
@@ -145,9 +148,13 @@ export async function createApp(container: Container): Promise<FastifyInstance> 
       request.user = (await container.accounts.loadSignedInUser(userId)) ?? null;
       if (!request.user) request.session.set('userId', undefined);
     }
-    request.navigationCounts = { messages: 0 };
+    request.navigationCounts = { messages: 0, notifications: 0 };
     if (request.user && request.method === 'GET') {
-      request.navigationCounts = { messages: await container.dashboard.unreadConversationCount(request.user) };
+      const [messages, notifications] = await Promise.all([
+        container.dashboard.unreadConversationCount(request.user),
+        container.notifications.unreadCount(request.user),
+      ]);
+      request.navigationCounts = { messages, notifications };
     }
   });
 
@@ -174,6 +181,7 @@ export async function createApp(container: Container): Promise<FastifyInstance> 
   registerApplicationRoutes(app, container);
   registerMessagingRoutes(app, container);
   registerDashboardRoutes(app, container);
+  registerNotificationRoutes(app, container);
 
   app.setNotFoundHandler((request, reply) => {
     reply.code(404).render('errors/not-found.njk');

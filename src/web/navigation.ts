@@ -10,6 +10,7 @@ export interface NavigationItem {
 
 export interface NavigationCounts {
   messages: number;
+  notifications: number;
 }
 
 function messagesItem(href: string, counts: NavigationCounts | null) {
@@ -17,16 +18,27 @@ function messagesItem(href: string, counts: NavigationCounts | null) {
   return { href, text: 'Messages', ...(unread > 0 ? { count: { value: unread, label: unread === 1 ? 'unread conversation' : 'unread conversations' } } : {}) };
 }
 
+function notificationsItem(counts: NavigationCounts | null) {
+  const unread = counts?.notifications ?? 0;
+  return {
+    href: '/notifications',
+    text: 'Notifications',
+    ...(unread > 0 ? { count: { value: unread, label: unread === 1 ? 'unread notification' : 'unread notifications' } } : {}),
+  };
+}
+
 /** The service navigation for each kind of account. */
 export function navigationFor(user: SignedInUser | null, currentUrl: string, counts: NavigationCounts | null): NavigationItem[] {
   const items: Omit<NavigationItem, 'active'>[] =
     user?.kind === 'staff'
-      ? [{ href: '/staff/vacancies', text: 'Vacancies' }, messagesItem('/staff/messages', counts)]
+      ? [{ href: '/staff/vacancies', text: 'Vacancies' }, messagesItem('/staff/messages', counts), notificationsItem(counts), { href: '/settings', text: 'Settings' }]
       : user?.kind === 'jobseeker'
         ? [
             { href: '/jobs', text: 'Find a job' },
             { href: '/applications', text: 'Your applications' },
             messagesItem('/messages', counts),
+            notificationsItem(counts),
+            { href: '/settings', text: 'Settings' },
           ]
         : [{ href: '/jobs', text: 'Find a job' }];
   const path = currentUrl.split('?')[0] ?? '';

@@ -10,12 +10,16 @@ const toolbarHtml = (id) => `
     <button type="button" class="govuk-button govuk-button--secondary parley-editor-button" data-trix-attribute="italic" data-trix-key="i" aria-label="Italic"><em aria-hidden="true">I</em></button>
     <button type="button" class="govuk-button govuk-button--secondary parley-editor-button" data-trix-attribute="bullet">Bullets</button>
     <button type="button" class="govuk-button govuk-button--secondary parley-editor-button" data-trix-attribute="number">Numbers</button>
-    <button type="button" class="govuk-button govuk-button--secondary parley-editor-button" data-trix-attribute="href" data-trix-action="link" data-trix-key="k">Link</button>
+    <button type="button" class="govuk-button govuk-button--secondary parley-editor-button" data-trix-attribute="href" data-trix-action="link" data-trix-key="k" aria-controls="${id}-link-dialog" aria-expanded="false">Link</button>
   </div>
   <div class="parley-editor-dialogs" data-trix-dialogs>
-    <div class="parley-editor-dialog" data-trix-dialog="href" data-trix-dialog-attribute="href">
-      <label class="govuk-label" for="${id}-link">Web address</label>
-      <input class="govuk-input govuk-!-width-two-thirds" id="${id}-link" type="url" name="href" data-trix-input required>
+    <div class="parley-editor-dialog" id="${id}-link-dialog" data-trix-dialog="href" data-trix-dialog-attribute="href">
+      <div class="govuk-form-group">
+        <label class="govuk-label" for="${id}-link">Web address</label>
+        <div class="govuk-hint" id="${id}-link-hint">For example, https://www.example.com</div>
+        <div aria-live="polite" data-parley-link-error></div>
+        <input class="govuk-input govuk-!-width-two-thirds" id="${id}-link" type="url" name="href" aria-describedby="${id}-link-hint" data-trix-input data-trix-validate-href required>
+      </div>
       <div class="govuk-button-group">
         <button type="button" class="govuk-button govuk-button--secondary" data-trix-method="setAttribute">Add link</button>
         <button type="button" class="govuk-button govuk-button--secondary" data-trix-method="removeAttribute">Remove link</button>
@@ -25,6 +29,65 @@ const toolbarHtml = (id) => `
 
 function escapeHtml(text) {
   return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]);
+}
+
+/**
+ * What Trix leaves out for keyboard and screen reader users of our toolbar:
+ * - Trix acts on a toolbar button's mousedown (so the editor keeps its selection) and cancels the click. Enter and
+ *   Space on a focused button only click it, so they did nothing. A click no pointer made (detail 0) is handed to
+ *   Trix as the mousedown it listens for; Trix then applies the format and puts focus back in the editor.
+ * - Trix shows a format is on with a class only: the buttons get aria-pressed, the Link button aria-expanded.
+ * - Trix refuses a web address it cannot use by colouring the field: we also say why, in words.
+ * - role="toolbar" leads people to expect the arrow keys to move between its buttons, so they do (Tab still does).
+ */
+function makeToolbarAccessible(toolbar, id) {
+  const bar = toolbar.querySelector('[role="toolbar"]');
+  const linkButton = toolbar.querySelector('[data-trix-action="link"]');
+  const dialog = toolbar.querySelector('[data-trix-dialog="href"]');
+  const linkInput = toolbar.querySelector(`#${id}-link`);
+  const linkError = toolbar.querySelector('[data-parley-link-error]');
+  if (!bar || !linkButton || !dialog || !linkInput || !linkError) return;
+
+  toolbar.addEventListener('click', (event) => {
+    const button = event.target instanceof Element ? event.target.closest('[data-trix-attribute], [data-trix-action]') : null;
+    if (!button || event.detail !== 0) return;
+    button.dispatchEvent(new MouseEvent('mousedown', { bubbles: true, cancelable: true, view: window }));
+  });
+
+  bar.addEventListener('keydown', (event) => {
+    const buttons = Array.from(bar.querySelectorAll('button:not([disabled])'));
+    const index = buttons.indexOf(document.activeElement);
+    const target = { ArrowRight: index + 1, ArrowLeft: index - 1, Home: 0, End: buttons.length - 1 }[event.key];
+    if (index === -1 || target === undefined) return;
+    event.preventDefault();
+    buttons[(target + buttons.length) % buttons.length].focus();
+  });
+
+  const showState = () => {
+    bar.querySelectorAll('[data-trix-attribute]:not([data-trix-action])').forEach((button) => {
+      button.setAttribute('aria-pressed', String(button.hasAttribute('data-trix-active')));
+    });
+    linkButton.setAttribute('aria-expanded', String(dialog.hasAttribute('data-trix-active')));
+    const invalid = linkInput.hasAttribute('data-trix-validate');
+    if (invalid === linkInput.hasAttribute('aria-invalid')) return;
+    linkInput.closest('.govuk-form-group')?.classList.toggle('govuk-form-group--error', invalid);
+    linkInput.classList.toggle('govuk-input--error', invalid);
+    if (invalid) {
+      linkInput.setAttribute('aria-invalid', 'true');
+      linkInput.setAttribute('aria-describedby', `${id}-link-hint ${id}-link-error`);
+      linkError.innerHTML = `<p class="govuk-error-message" id="${id}-link-error"><span class="govuk-visually-hidden">Error:</span> Enter a web address in the correct format, like https://www.example.com</p>`;
+    } else {
+      linkInput.removeAttribute('aria-invalid');
+      linkInput.setAttribute('aria-describedby', `${id}-link-hint`);
+      linkError.replaceChildren();
+    }
+  };
+  showState();
+  new MutationObserver(showState).observe(toolbar, {
+    subtree: true,
+    attributes: true,
+    attributeFilter: ['data-trix-active', 'data-trix-validate'],
+  });
 }
 
 /** Plain text typed before the editor loaded (or kept after an error) becomes editor HTML, line by line. */
@@ -71,6 +134,7 @@ async function enhanceMessageForms() {
     if (!editor.getAttribute('aria-describedby')) editor.removeAttribute('aria-describedby');
     if (textarea.classList.contains('govuk-textarea--error')) editor.classList.add('govuk-textarea--error');
     textarea.replaceWith(hidden, toolbar, editor);
+    makeToolbarAccessible(toolbar, id);
     format.value = 'html';
     form.addEventListener('submit', () => {
       // Clicking a link in the editor's dialog must not leave the dialog open on the next page.

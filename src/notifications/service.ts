@@ -1,0 +1,240 @@
+import type { Logger } from 'pino';
+import type { SignedInUser } from '../accounts/service.ts';
+import type { ApplicationRecord } from '../applications/repository.ts';
+import type { StatusChangeListener } from '../applications/service.ts';
+import type { MessageSentListener } from '../messaging/service.ts';
+import type { Clock } from '../platform/clock.ts';
+import type { Db, DbTransaction } from '../platform/db.ts';
+import { EmailRejectedError, type EmailTransport } from '../platform/mail.ts';
+import { queueDefinitions, type JobQueue } from '../platform/queue.ts';
+import { dashboardUrl } from '../dashboard/urls.ts';
+import { dueDailyRun } from './daily-schedule.ts';
+import { jobseekerMessagesEmail, staffDailyEmail } from './emails.ts';
+import {
+  claimEmail,
+  countNotifications,
+  countUnreadNotifications,
+  findEmailSetting,
+  findJobseekerEmailFacts,
+  findPreviousDailyWindowEnd,
+  findRecipient,
+  insertNotifications,
+  isFollowing,
+  listDailyLines,
+  listDailyRecipients,
+  listNotifications,
+  listWatchers,
+  markAllNotificationsRead,
+  markApplicationNotificationsRead,
+  markEmailFailed,
+  markEmailSent,
+  markNotificationRead,
+  recordDailyRun,
+  setEmailSetting,
+  setFollowing,
+} from './repository.ts';
+import { createUnsubscribeToken, readUnsubscribeToken } from './unsubscribe-token.ts';
+
+export const notificationsPageSize = 20;
+
+interface JobContext {
+  id: string;
+  retryCount: number;
+  retryLimit: number;
+}
+
+export type EmailJobOutcome = 'sent' | 'nothing-to-send' | 'already-claimed' | 'emails-off';
+
+/** Loads what a notification needs to say about an application (school, job, candidate). */
+async function describeApplication(trx: DbTransaction, applicationId: string) {
+  return trx
+    .selectFrom('applications as a')
+    .innerJoin('vacancies as v', 'v.id', 'a.vacancy_id')
+    .innerJoin('organisations as o', 'o.id', 'v.school_id')
+    .select(['a.id', 'a.jobseeker_id as jobseekerId', 'a.candidate_name as candidateName', 'v.title as vacancyTitle', 'o.name as schoolName'])
+    .where('a.id', '=', applicationId)
+    .executeTakeFirstOrThrow();
+}
+
+export function createNotificationsService(deps: {
+  db: Db;
+  queue: JobQueue;
+  transport: EmailTransport;
+  clock: Clock;
+  logger: Logger;
+  baseUrl: string;
+  secret: string;
+  jobseekerEmailDelaySeconds: number;
+}) {
+  const { db, queue, transport, clock, logger, baseUrl } = deps;
+
+  const unsubscribeUrl = (userId: string) => `${baseUrl}/unsubscribe/${createUnsubscribeToken(deps.secret, userId)}`;
+
+  /**
+   * Inside the send transaction: in-service notifications for the other side, following for staff who write, and
+   * the jobseeker's email queued to go after a short wait (one job per application at a time, so messages in that
+   * window share one email).
+   */
+  const onMessageSent: MessageSentListener = async (trx, event) => {
+    const application = await describeApplication(trx, event.applicationId);
+    if (event.senderKind === 'staff') {
+      await setFollowing(trx, event.applicationId, event.senderUserId, true);
+      await insertNotifications(trx, [
+        {
+          userId: application.jobseekerId,
+          applicationId: application.id,
+          messageId: event.messageId,
+          text: `${application.schoolName} sent you a message about ${application.vacancyTitle}`,
+          link: `/applications/${application.id}#messages`,
+        },
+      ]);
+      await queue.sendInTransaction(
+        trx,
+        queueDefinitions.jobseekerMessageEmail.name,
+        { applicationId: application.id },
+        { startAfter: new Date(clock.now().getTime() + deps.jobseekerEmailDelaySeconds * 1000), singletonKey: application.id },
+      );
+      return;
+    }
+    const watchers = await listWatchers(trx, event.applicationId);
+    const verb = event.isFirstMessage ? 'sent a message' : 'replied';
+    await insertNotifications(
+      trx,
+      watchers
+        .filter((userId) => userId !== event.senderUserId)
+        .map((userId) => ({
+          userId,
+          applicationId: application.id,
+          messageId: event.messageId,
+          text: `${application.candidateName} ${verb} about ${application.vacancyTitle}`,
+          link: `/staff/applications/${application.id}#messages`,
+        })),
+    );
+  };
+
+  /** Staff who change an application's status follow it. */
+  const onStatusChange: StatusChangeListener = async (trx, change) => {
+    if (change.actor === 'staff') await setFollowing(trx, change.applicationId, change.actorUserId, true);
+  };
+
+  /** Sends one ledger-claimed email; transport failures are retried by the queue, the last one is recorded. */
+  async function deliver(ledgerId: string, job: JobContext, email: Parameters<EmailTransport['send']>[0]): Promise<void> {
+    try {
+      const { providerReference } = await transport.send(email);
+      await markEmailSent(db, ledgerId, providerReference);
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      const final = error instanceof EmailRejectedError || job.retryCount >= job.retryLimit;
+      await markEmailFailed(db, ledgerId, message, final);
+      if (final) {
+        logger.error({ ledgerId, kind: email.kind, attempts: job.retryCount + 1, error: message }, 'email not sent: giving up');
+        if (error instanceof EmailRejectedError) return;
+      } else {
+        logger.warn({ ledgerId, kind: email.kind, attempt: job.retryCount + 1, error: message }, 'email not sent: will retry');
+      }
+      throw error;
+    }
+  }
+
+  return {
+    onMessageSent,
+    onStatusChange,
+
+    /** The jobseeker's email, a short while after staff messages: unread ones only, never their text. */
+    async sendJobseekerEmail(applicationId: string, job: JobContext): Promise<EmailJobOutcome> {
+      const facts = await findJobseekerEmailFacts(db, applicationId);
+      if (!facts || facts.closed) return 'nothing-to-send';
+      if (!facts.emailNotifications) return 'emails-off';
+      if (facts.newMessages === 0) return 'nothing-to-send';
+      const claim = await claimEmail(db, {
+        key: `jobseeker_messages:${applicationId}:${facts.newestPosition}`,
+        kind: 'jobseeker_messages',
+        recipientUserId: facts.jobseekerId,
+        applicationId,
+        upToPosition: facts.newestPosition,
+        jobId: job.id,
+      });
+      if (!claim) return 'already-claimed';
+      await deliver(claim.id, job, jobseekerMessagesEmail({
+        to: facts.email,
+        schoolName: facts.schoolName,
+        vacancyTitle: facts.vacancyTitle,
+        newMessages: facts.newMessages,
+        conversationUrl: `${baseUrl}/applications/${applicationId}#messages`,
+        unsubscribeUrl: unsubscribeUrl(facts.jobseekerId),
+        reference: claim.id,
+      }));
+      return 'sent';
+    },
+
+    /**
+     * Starts the day's run if it is due and nobody has started it: one job per person who may have something to
+     * read. Safe to call from every worker, at 07:00 and at start-up (which catches up a missed morning, once).
+     */
+    async startDailyRunIfDue(): Promise<{ started: boolean; runDate: string; recipients: number }> {
+      const run = dueDailyRun(clock.now());
+      return db.transaction().execute(async (trx) => {
+        if (!(await recordDailyRun(trx, run.runDate, run.cutoff))) return { started: false, runDate: run.runDate, recipients: 0 };
+        const recipients = await listDailyRecipients(trx, run.cutoff);
+        for (const userId of recipients) {
+          await queue.sendInTransaction(trx, queueDefinitions.staffDailyEmail.name, { userId, runDate: run.runDate, cutoff: run.cutoff.toISOString() }, { singletonKey: `${userId}:${run.runDate}` });
+        }
+        logger.info({ runDate: run.runDate, recipients: recipients.length }, 'daily email run started');
+        return { started: true, runDate: run.runDate, recipients: recipients.length };
+      });
+    },
+
+    /** One person's daily email: who may receive, and what, is checked again now. */
+    async sendStaffDailyEmail(input: { userId: string; runDate: string; cutoff: Date }, job: JobContext): Promise<EmailJobOutcome> {
+      const recipient = await findRecipient(db, input.userId);
+      if (!recipient || recipient.closed) return 'nothing-to-send';
+      if (!recipient.emailNotifications) return 'emails-off';
+      const since = await findPreviousDailyWindowEnd(db, input.userId);
+      if (since && since >= input.cutoff) return 'already-claimed';
+      const lines = await listDailyLines(db, input.userId, since, input.cutoff);
+      if (lines.length === 0) return 'nothing-to-send';
+      const claim = await claimEmail(db, {
+        key: `staff_daily:${input.userId}:${input.runDate}`,
+        kind: 'staff_daily',
+        recipientUserId: input.userId,
+        windowEnd: input.cutoff,
+        jobId: job.id,
+      });
+      if (!claim) return 'already-claimed';
+      await deliver(claim.id, job, staffDailyEmail({
+        to: recipient.email,
+        lines: lines.map((line) => ({ ...line, url: `${baseUrl}/staff/applications/${line.applicationId}#messages` })),
+        dashboardUrl: `${baseUrl}${dashboardUrl()}`,
+        unsubscribeUrl: unsubscribeUrl(input.userId),
+        reference: claim.id,
+      }));
+      return 'sent';
+    },
+
+    // Pages -------------------------------------------------------------------------------------------------------
+
+    async page(user: SignedInUser, page: number) {
+      const [rows, counts] = await Promise.all([
+        listNotifications(db, user.id, notificationsPageSize, (page - 1) * notificationsPageSize),
+        countNotifications(db, user.id),
+      ]);
+      return { rows, ...counts };
+    },
+    unreadCount: (user: SignedInUser) => countUnreadNotifications(db, user.id),
+    open: (user: SignedInUser, notificationId: string) => markNotificationRead(db, user.id, notificationId),
+    markAllRead: (user: SignedInUser) => markAllNotificationsRead(db, user.id),
+    conversationOpened: (user: SignedInUser, application: ApplicationRecord) => markApplicationNotificationsRead(db, user.id, application.id),
+
+    isFollowing: (user: SignedInUser, applicationId: string) => isFollowing(db, applicationId, user.id),
+    setFollowing: (user: SignedInUser, applicationId: string, following: boolean) => setFollowing(db, applicationId, user.id, following),
+
+    emailsOn: (user: SignedInUser) => findEmailSetting(db, user.id),
+    setEmails: (userId: string, enabled: boolean) => setEmailSetting(db, userId, enabled),
+
+    /** The account an unsubscribe link is for, or null for a link that is not genuine. */
+    unsubscribeAccount: (token: string) => readUnsubscribeToken(deps.secret, token),
+    unsubscribeUrl,
+  };
+}
+
+export type NotificationsService = ReturnType<typeof createNotificationsService>;
