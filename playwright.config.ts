@@ -1,3 +1,6 @@
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { defineConfig, devices } from '@playwright/test';
 import { freePort } from './test/support/ports.ts';
 
@@ -15,6 +18,9 @@ if (!databaseUrl) {
 process.env.PARLEY_E2E_PORT ??= String(await freePort());
 const port = Number(process.env.PARLEY_E2E_PORT);
 const baseURL = `http://127.0.0.1:${port}`;
+// The server's files (attachments, and the emails the development transport writes) go to a fresh folder.
+process.env.PARLEY_E2E_DATA ??= mkdtempSync(path.join(os.tmpdir(), 'parley-e2e-'));
+export const e2eDataDir = process.env.PARLEY_E2E_DATA;
 
 export default defineConfig({
   testDir: 'e2e',
@@ -67,6 +73,10 @@ export default defineConfig({
       NODE_ENV: 'test',
       LOAD_DEMO_DATA: 'false',
       LOG_LEVEL: 'warn',
+      FILE_STORAGE_DIR: path.join(e2eDataDir, 'files'),
+      MAIL_DIR: path.join(e2eDataDir, 'mail'),
+      // Jobseeker emails go a second after a message here (two minutes by default), so a journey can see one.
+      JOBSEEKER_EMAIL_DELAY_SECONDS: '1',
     },
   },
 });
