@@ -25,9 +25,28 @@ const environmentSchema = z
     LOAD_DEMO_DATA: booleanFlag.optional(),
     SIGN_IN_ATTEMPTS_PER_15_MINUTES: z.coerce.number().int().min(1).default(10),
     BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(1_048_576),
+    TRUST_PROXY: z
+      .string()
+      .regex(/^(true|false|\d{1,2}|[0-9a-fA-F:.\/,\s]+)$/, 'TRUST_PROXY must be true, false, a number of proxies, or addresses')
+      .optional(),
     ATTACHMENT_MAX_FILES: z.coerce.number().int().min(1).max(20).default(5),
     ATTACHMENT_MAX_BYTES: z.coerce.number().int().min(1024).default(10 * 1024 * 1024),
     FILE_STORAGE_DIR: z.string().optional(),
+    STORAGE_DRIVER: z.enum(['filesystem', 's3']).default('filesystem'),
+    S3_BUCKET: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'S3_BUCKET must be a bucket name: 3 to 63 lower-case letters, digits, dots and hyphens')
+      .optional(),
+    S3_REGION: z.string().regex(/^[a-z0-9-]+$/, 'S3_REGION must be a region name such as eu-west-2').optional(),
+    S3_ENDPOINT: z.url({ protocol: /^https?$/, error: 'S3_ENDPOINT must be an http or https address' }).optional(),
+    S3_FORCE_PATH_STYLE: booleanFlag.default(false),
+    S3_ACCESS_KEY_ID: z.string().optional(),
+    S3_SECRET_ACCESS_KEY: z.string().optional(),
+    S3_PREFIX: z
+      .string()
+      .max(200)
+      .regex(/^[\w-][\w.-]*(?:\/[\w-][\w.-]*)*\/?$/, "S3_PREFIX must be folder names (letters, digits, '.', '_', '-') joined by '/', such as parley/attachments/")
+      .optional(),
     CLAMD_HOST: z.string().optional(),
     CLAMD_PORT: z.coerce.number().int().min(1).max(65535).default(3310),
     CLAMD_SOCKET: z.string().optional(),
@@ -63,6 +82,17 @@ const environmentSchema = z
         context.addIssue({ code: 'custom', path: ['EMAIL_TRANSPORT'], message: 'production needs SMTP_HOST or NOTIFY_API_KEY to send email' });
       }
     }
+    if (env.STORAGE_DRIVER === 's3') {
+      for (const name of ['S3_BUCKET', 'S3_REGION'] as const) {
+        if (!env[name]) context.addIssue({ code: 'custom', path: [name], message: `${name} is required when STORAGE_DRIVER is s3` });
+      }
+      if (!env.S3_ACCESS_KEY_ID !== !env.S3_SECRET_ACCESS_KEY) {
+        const missing = env.S3_ACCESS_KEY_ID ? 'S3_SECRET_ACCESS_KEY' : 'S3_ACCESS_KEY_ID';
+        context.addIssue({ code: 'custom', path: [missing], message: 'set both S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY, or neither to use the default AWS credentials' });
+      }
+    } else if (env.S3_BUCKET) {
+      context.addIssue({ code: 'custom', path: ['STORAGE_DRIVER'], message: 'S3_BUCKET is set but STORAGE_DRIVER is not s3: set STORAGE_DRIVER=s3 or remove S3_BUCKET' });
+    }
     if ((env.EMAIL_TRANSPORT === 'smtp') && !env.SMTP_HOST) {
       context.addIssue({ code: 'custom', path: ['SMTP_HOST'], message: 'SMTP_HOST is required when EMAIL_TRANSPORT is smtp' });
     }
@@ -93,7 +123,22 @@ export interface AppConfig {
   loadDemoData: boolean;
   signInAttemptsPer15Minutes: number;
   bodyLimitBytes: number;
+  /** Which proxies' X-Forwarded-* headers to believe: a hop count, addresses, or true/false. */
+  trustProxy: boolean | number | string;
   attachments: { maxFiles: number; maxBytes: number; storageDir: string };
+  /** Where attachments are kept: files in attachments.storageDir, or objects in an S3 bucket (any web process can serve any file). */
+  storage:
+    | { driver: 'filesystem' }
+    | {
+        driver: 's3';
+        bucket: string;
+        region: string;
+        endpoint: string | undefined;
+        forcePathStyle: boolean;
+        /** undefined: the AWS SDK's default credential chain. */
+        credentials: { accessKeyId: string; secretAccessKey: string } | undefined;
+        prefix: string;
+      };
   /** No scanner configured (the development default): files are accepted and labelled "not scanned". */
   clamd: { host: string; port: number; timeoutMs: number } | { socketPath: string; timeoutMs: number } | null;
   email: {
@@ -144,11 +189,27 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     loadDemoData: values.LOAD_DEMO_DATA ?? !isProduction,
     signInAttemptsPer15Minutes: values.SIGN_IN_ATTEMPTS_PER_15_MINUTES,
     bodyLimitBytes: values.BODY_LIMIT_BYTES,
+    trustProxy: trustProxyFrom(values.TRUST_PROXY, isProduction),
     attachments: {
       maxFiles: values.ATTACHMENT_MAX_FILES,
       maxBytes: values.ATTACHMENT_MAX_BYTES,
       storageDir: path.resolve(projectRoot, values.FILE_STORAGE_DIR ?? path.join(values.DATA_DIR ?? '.data', 'files')),
     },
+    storage:
+      values.STORAGE_DRIVER === 's3'
+        ? {
+            driver: 's3',
+            bucket: values.S3_BUCKET ?? '',
+            region: values.S3_REGION ?? '',
+            endpoint: values.S3_ENDPOINT,
+            forcePathStyle: values.S3_FORCE_PATH_STYLE,
+            credentials:
+              values.S3_ACCESS_KEY_ID && values.S3_SECRET_ACCESS_KEY
+                ? { accessKeyId: values.S3_ACCESS_KEY_ID, secretAccessKey: values.S3_SECRET_ACCESS_KEY }
+                : undefined,
+            prefix: values.S3_PREFIX ?? '',
+          }
+        : { driver: 'filesystem' },
     clamd: values.CLAMD_SOCKET
       ? { socketPath: values.CLAMD_SOCKET, timeoutMs: values.CLAMD_TIMEOUT_MS }
       : values.CLAMD_HOST
@@ -165,6 +226,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
 }
 
 type EnvironmentValues = z.infer<typeof environmentSchema>;
+
+/** Production sits behind one TLS-terminating proxy unless told otherwise; elsewhere no proxy is believed. */
+function trustProxyFrom(value: string | undefined, isProduction: boolean): boolean | number | string {
+  if (value === undefined) return isProduction ? 1 : false;
+  if (value === 'true' || value === 'false') return value === 'true';
+  if (/^\d+$/.test(value)) return Number(value);
+  return value;
+}
 
 function mailFolderOf(values: EnvironmentValues): string {
   return path.resolve(projectRoot, values.MAIL_DIR ?? path.join(values.DATA_DIR ?? '.data', 'mail'));

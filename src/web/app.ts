@@ -54,7 +54,7 @@ export async function createApp(container: Container): Promise<FastifyInstance> 
       return typeof header === 'string' && /^[\w-]{1,64}$/.test(header) ? header : randomUUID();
     },
     bodyLimit: config.bodyLimitBytes,
-    trustProxy: config.isProduction,
+    trustProxy: config.trustProxy,
     routerOptions: { ignoreTrailingSlash: true },
   });
 
