@@ -27,7 +27,7 @@ const environmentSchema = z
     BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(1_048_576),
     TRUST_PROXY: z
       .string()
-      .regex(/^(true|false|\d{1,2}|[0-9a-fA-F:.\/,\s]+)$/, 'TRUST_PROXY must be true, false, a number of proxies, or addresses')
+      .regex(/^(true|false|\d{1,2}|[0-9a-fA-F:./,\s]+)$/, 'TRUST_PROXY must be true, false, a number of proxies, or addresses')
       .optional(),
     ATTACHMENT_MAX_FILES: z.coerce.number().int().min(1).max(20).default(5),
     ATTACHMENT_MAX_BYTES: z.coerce.number().int().min(1024).default(10 * 1024 * 1024),

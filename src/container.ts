@@ -11,6 +11,7 @@ import { createDatabase } from './platform/db.ts';
 import { createFileTransport, createNotifyTransport, createSmtpTransport, type EmailTransport } from './platform/mail.ts';
 import { createClamdScanner, notScanning, type ConfiguredScanner } from './platform/malware-scanner.ts';
 import { createJobQueue } from './platform/queue.ts';
+import { createS3Storage } from './platform/s3-storage.ts';
 import { createFilesystemStorage } from './platform/storage.ts';
 import { createViewEnvironment } from './web/views.ts';
 
@@ -55,7 +56,8 @@ export function createContainer(options: { config: AppConfig; logger: Logger; da
   });
   const accounts = createAccountsService({ db, signInAttemptsPer15Minutes: config.signInAttemptsPer15Minutes });
   const applications = createApplicationsService({ db, clock, onStatusChange: [notifications.onStatusChange] });
-  const storage = createFilesystemStorage(config.attachments.storageDir);
+  const storage =
+    config.storage.driver === 's3' ? createS3Storage(config.storage) : createFilesystemStorage(config.attachments.storageDir);
   const scanner: ConfiguredScanner = config.clamd
     ? createClamdScanner('socketPath' in config.clamd ? { socketPath: config.clamd.socketPath } : config.clamd, config.clamd.timeoutMs)
     : notScanning;

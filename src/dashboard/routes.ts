@@ -25,14 +25,10 @@ function readQuery(source: Record<string, unknown>): DashboardQuery {
   return { tab, sort, q, page };
 }
 
-function idsFrom(value: unknown): string[] | null {
-  const values = Array.isArray(value) ? value : value === undefined ? [] : [value];
-  const ids: string[] = [];
-  for (const item of values) {
-    if (typeof item !== 'string' || !/^[0-9a-f-]{36}$/i.test(item)) return null;
-    ids.push(item.toLowerCase());
-  }
-  return ids;
+/** The chosen conversations' ids; anything that is not a UUID is a 404 (never a database error). */
+function idsFrom(value: unknown): string[] {
+  const values: unknown[] = Array.isArray(value) ? value : value === undefined ? [] : [value];
+  return values.map((item) => requireUuid(item));
 }
 
 /** GOV.UK pagination items: first, last, the current page and its neighbours, with ellipses between. */
@@ -100,7 +96,6 @@ export function registerDashboardRoutes(app: FastifyInstance, container: Contain
     const query = readQuery(body);
     const archived = body.action !== 'unarchive';
     const ids = idsFrom(body.conversationIds);
-    if (ids === null) throw new NotFoundError();
     const result = await dashboard.archive(user, ids, archived);
     if (result.outcome === 'not-found') throw new NotFoundError();
     if (result.outcome === 'nothing-selected') {

@@ -6,7 +6,8 @@ import fastifyFormbody from '@fastify/formbody';
 import fastifyHelmet from '@fastify/helmet';
 import fastifySession from '@fastify/session';
 import fastifyStatic from '@fastify/static';
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import type { Server } from 'node:http';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyHttpOptions, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type nunjucks from 'nunjucks';
 import type { AppConfig } from '../config.ts';
 import type { Container } from '../container.ts';
@@ -46,6 +47,9 @@ export const sessionCookieName = 'parley_session';
 export async function createApp(container: Container): Promise<FastifyInstance> {
   const { config, views } = container;
   const loggerInstance: FastifyBaseLogger = container.logger;
+  const hops = config.trustProxy;
+  const trustProxy: FastifyHttpOptions<Server>['trustProxy'] =
+    typeof hops === 'number' ? (_address: string, hop: number) => hop < hops : hops;
   const app = Fastify({
     loggerInstance,
     logController: new LogController({ disableRequestLogging: true }),
@@ -54,7 +58,7 @@ export async function createApp(container: Container): Promise<FastifyInstance> 
       return typeof header === 'string' && /^[\w-]{1,64}$/.test(header) ? header : randomUUID();
     },
     bodyLimit: config.bodyLimitBytes,
-    trustProxy: config.trustProxy,
+    trustProxy,
     routerOptions: { ignoreTrailingSlash: true },
   });
 
