@@ -62,6 +62,26 @@ export async function signIn(page: Page, email: string, password = testPassword)
   await expectNoAxeViolations(page);
 }
 
+/**
+ * Opens a page that needs signing in, as a link in an email would: the service asks to sign in first, then shows
+ * the page. Both pages are scanned.
+ */
+export async function signInTo(page: Page, path: string, email: string, password = testPassword): Promise<void> {
+  await page.goto(path);
+  await expect(page, `${path} asks to sign in first`).toHaveURL(/\/sign-in\?returnTo=/);
+  await expectNoAxeViolations(page);
+  await new SignInPage(page).signIn(email, password);
+  await expect(page, `signing in as ${email} leads back to ${path}`).toHaveURL(path);
+  await expectNoAxeViolations(page);
+}
+
+/** Signs out with the header's button and lands on the sign-in page, which is scanned. */
+export async function signOut(page: Page): Promise<void> {
+  await Promise.all([page.waitForEvent('load'), page.getByRole('button', { name: 'Sign out' }).click()]);
+  await expect(page).toHaveURL(/\/sign-in/);
+  await expectNoAxeViolations(page);
+}
+
 export const test = base.extend<{ scene: MakeScene }, { db: Db }>({
   db: [
     async ({}, use) => {

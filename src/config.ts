@@ -82,17 +82,6 @@ const environmentSchema = z
         context.addIssue({ code: 'custom', path: ['EMAIL_TRANSPORT'], message: 'production needs SMTP_HOST or NOTIFY_API_KEY to send email' });
       }
     }
-    if (env.STORAGE_DRIVER === 's3') {
-      for (const name of ['S3_BUCKET', 'S3_REGION'] as const) {
-        if (!env[name]) context.addIssue({ code: 'custom', path: [name], message: `${name} is required when STORAGE_DRIVER is s3` });
-      }
-      if (!env.S3_ACCESS_KEY_ID !== !env.S3_SECRET_ACCESS_KEY) {
-        const missing = env.S3_ACCESS_KEY_ID ? 'S3_SECRET_ACCESS_KEY' : 'S3_ACCESS_KEY_ID';
-        context.addIssue({ code: 'custom', path: [missing], message: 'set both S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY, or neither to use the default AWS credentials' });
-      }
-    } else if (env.S3_BUCKET) {
-      context.addIssue({ code: 'custom', path: ['STORAGE_DRIVER'], message: 'S3_BUCKET is set but STORAGE_DRIVER is not s3: set STORAGE_DRIVER=s3 or remove S3_BUCKET' });
-    }
     if ((env.EMAIL_TRANSPORT === 'smtp') && !env.SMTP_HOST) {
       context.addIssue({ code: 'custom', path: ['SMTP_HOST'], message: 'SMTP_HOST is required when EMAIL_TRANSPORT is smtp' });
     }
@@ -102,7 +91,25 @@ const environmentSchema = z
         if (!env[name]) context.addIssue({ code: 'custom', path: [name], message: `${name} is required to send email with GOV.UK Notify` });
       }
     }
-  });
+    })
+  // File storage: checked even when other variables are invalid (these rules only test presence), so that every
+  // problem is listed at once.
+  .superRefine(
+    (env, context) => {
+      if (env.STORAGE_DRIVER === 's3') {
+        for (const name of ['S3_BUCKET', 'S3_REGION'] as const) {
+          if (!env[name]) context.addIssue({ code: 'custom', path: [name], message: `${name} is required when STORAGE_DRIVER is s3` });
+        }
+        if (!env.S3_ACCESS_KEY_ID !== !env.S3_SECRET_ACCESS_KEY) {
+          const missing = env.S3_ACCESS_KEY_ID ? 'S3_SECRET_ACCESS_KEY' : 'S3_ACCESS_KEY_ID';
+          context.addIssue({ code: 'custom', path: [missing], message: 'set both S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY, or neither to use the default AWS credentials' });
+        }
+      } else if (env.S3_BUCKET) {
+        context.addIssue({ code: 'custom', path: ['STORAGE_DRIVER'], message: 'S3_BUCKET is set but STORAGE_DRIVER is not s3: set STORAGE_DRIVER=s3 or remove S3_BUCKET' });
+      }
+    },
+    { when: () => true },
+  );
 
 export type RunMode = 'all' | 'web' | 'worker';
 

@@ -57,7 +57,9 @@ export function createContainer(options: { config: AppConfig; logger: Logger; da
   const accounts = createAccountsService({ db, signInAttemptsPer15Minutes: config.signInAttemptsPer15Minutes });
   const applications = createApplicationsService({ db, clock, onStatusChange: [notifications.onStatusChange] });
   const storage =
-    config.storage.driver === 's3' ? createS3Storage(config.storage) : createFilesystemStorage(config.attachments.storageDir);
+    config.storage.driver === 's3'
+      ? createS3Storage(config.storage)
+      : createFilesystemStorage(config.attachments.storageDir);
   const scanner: ConfiguredScanner = config.clamd
     ? createClamdScanner('socketPath' in config.clamd ? { socketPath: config.clamd.socketPath } : config.clamd, config.clamd.timeoutMs)
     : notScanning;

@@ -187,7 +187,11 @@ export interface JobseekerEmailFacts {
   newestPosition: number;
 }
 
-export async function findJobseekerEmailFacts(db: DbExecutor, applicationId: string): Promise<JobseekerEmailFacts | undefined> {
+/**
+ * `jobId` is the job asking: its own unfinished claim (an earlier attempt that failed or was cut off) is what it is
+ * about to retry, so it does not count as covered; other jobs' claims and sent emails do.
+ */
+export async function findJobseekerEmailFacts(db: DbExecutor, applicationId: string, jobId: string): Promise<JobseekerEmailFacts | undefined> {
   const result = await sql<JobseekerEmailFacts>`
     select a.id as "applicationId", u.id as "jobseekerId", u.email, u.email_notifications as "emailNotifications",
            (u.closed_at is not null) as closed, v.title as "vacancyTitle", o.name as "schoolName",
@@ -201,7 +205,8 @@ export async function findJobseekerEmailFacts(db: DbExecutor, applicationId: str
     left join conversation_person_states s on s.conversation_id = c.id and s.user_id = a.jobseeker_id
     left join lateral (
       select max(d.up_to_position) as emailed from email_deliveries d
-      where d.kind = 'jobseeker_messages' and d.application_id = a.id and d.status in ('sending', 'retrying', 'sent')
+      where d.kind = 'jobseeker_messages' and d.application_id = a.id
+        and (d.status = 'sent' or (d.status in ('sending', 'retrying') and d.job_id <> ${jobId}))
     ) e on true
     where a.id = ${applicationId} and a.status <> 'draft'
   `.execute(db);

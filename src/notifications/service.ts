@@ -142,7 +142,7 @@ export function createNotificationsService(deps: {
 
     /** The jobseeker's email, a short while after staff messages: unread ones only, never their text. */
     async sendJobseekerEmail(applicationId: string, job: JobContext): Promise<EmailJobOutcome> {
-      const facts = await findJobseekerEmailFacts(db, applicationId);
+      const facts = await findJobseekerEmailFacts(db, applicationId, job.id);
       if (!facts || facts.closed) return 'nothing-to-send';
       if (!facts.emailNotifications) return 'emails-off';
       if (facts.newMessages === 0) return 'nothing-to-send';

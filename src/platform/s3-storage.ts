@@ -83,7 +83,8 @@ export function createS3Storage(options: S3StorageOptions): FileStorage {
     try {
       const { Body: body } = await client.send(new sdk.GetObjectCommand({ Bucket: bucket, Key: objectName }));
       // In Node the body is the HTTP response (or a checksum-validating stream over it): always a Readable.
-      if (!(body instanceof Readable)) throw new Error(`S3 GetObject for ${JSON.stringify(key)} returned no Node stream`);
+      if (!(body instanceof Readable))
+        throw new Error(`S3 GetObject for ${JSON.stringify(key)} returned no Node stream`);
       return body;
     } catch (error) {
       if (isMissingObject(sdk, error)) return null;

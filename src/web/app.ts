@@ -21,6 +21,7 @@ import { registerDashboardRoutes } from '../dashboard/routes.ts';
 import { registerNotificationRoutes } from '../notifications/routes.ts';
 import { NotFoundError } from './http-errors.ts';
 import { formField, registerMultipart } from './multipart.ts';
+import { removeNulCharacters } from './form-input.ts';
 import { registerMessagingRoutes } from '../messaging/routes.ts';
 
 declare module 'fastify' {
@@ -129,6 +130,9 @@ export async function createApp(container: Container): Promise<FastifyInstance> 
   });
   await app.register(fastifyFormbody, { bodyLimit: config.bodyLimitBytes });
   await registerMultipart(app, config.attachments);
+  app.addHook('preValidation', async (request) => {
+    request.body = removeNulCharacters(request.body);
+  });
   await app.register(fastifyCsrf, {
     sessionPlugin: '@fastify/session',
     getToken: (request) => formField(request, '_csrf') || undefined,

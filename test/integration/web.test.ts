@@ -47,6 +47,22 @@ describe('pages and errors', () => {
     assert.match(response.body, /too large/);
   });
 
+  test('a NUL character in a form is removed, not a database error', async () => {
+    const scene = await createSchoolScene(db);
+    const jobseeker = await createJobseeker(db);
+    const client = await signedInClient(app, jobseeker.email);
+    await client.get(`/jobs/${scene.vacancy.id}/apply`);
+    const response = await client.post(`/jobs/${scene.vacancy.id}/apply`, {
+      candidateName: 'Nia\u0000 Roberts',
+      contactEmail: 'nia@example.com',
+      personalStatement: 'I teach\u0000 with joy.',
+      action: 'submit',
+    });
+    assert.equal(response.statusCode, 303);
+    const row = await db.selectFrom('applications').select(['candidate_name', 'personal_statement']).where('jobseeker_id', '=', jobseeker.id).executeTakeFirstOrThrow();
+    assert.deepEqual(row, { candidate_name: 'Nia Roberts', personal_statement: 'I teach with joy.' });
+  });
+
   test('security headers: a CSP with a nonce, and every script carries it', async () => {
     const response = await app.inject('/sign-in');
     const csp = String(response.headers['content-security-policy']);
@@ -129,6 +145,7 @@ describe('production settings', () => {
       DATABASE_URL: testDatabaseUrl(),
       SESSION_SECRET: 'a-production-secret-that-is-long-enough-1234567890',
       BASE_URL: 'https://parley.example',
+      SMTP_HOST: '127.0.0.1',
     });
     const production = createContainer({ config, logger: pino({ level: 'silent' }), databaseUrl: testDatabaseUrl() });
     const productionApp = await createApp(production);
@@ -151,6 +168,7 @@ describe('production settings', () => {
       assert.match(error.message, /SESSION_SECRET/);
       assert.match(error.message, /DATABASE_URL/);
       assert.match(error.message, /BASE_URL/);
+      assert.match(error.message, /SMTP_HOST or NOTIFY_API_KEY/);
       return true;
     });
   });
