@@ -172,7 +172,15 @@ export async function insertStatusChange(
 ): Promise<void> {
   await db
     .insertInto('application_status_changes')
-    .values({ application_id: change.applicationId, actor_user_id: change.actorUserId, from_status: change.from, to_status: change.to })
+    // clock_timestamp(), not now(): the time when the change is made (under the application's lock), not when the
+    // transaction began, so the history orders a status change and a message the way they really happened.
+    .values({
+      application_id: change.applicationId,
+      actor_user_id: change.actorUserId,
+      from_status: change.from,
+      to_status: change.to,
+      changed_at: sql<Date>`clock_timestamp()`,
+    })
     .execute();
 }
 

@@ -105,11 +105,11 @@ export async function recordMessageOnConversation(
   const row = await db
     .updateTable('conversations')
     .set((eb) => ({
-      last_message_at: sql<Date>`now()`,
+      last_message_at: sql<Date>`clock_timestamp()`,
       last_message_id: message.id,
       search_vector: sql<string>`search_vector || to_tsvector('parley_search', ${message.searchText})`,
       ...(isJobseeker
-        ? { jobseeker_message_count: eb('jobseeker_message_count', '+', 1), last_jobseeker_message_at: sql<Date>`now()` }
+        ? { jobseeker_message_count: eb('jobseeker_message_count', '+', 1), last_jobseeker_message_at: sql<Date>`clock_timestamp()` }
         : { staff_message_count: eb('staff_message_count', '+', 1) }),
     }))
     .where('id', '=', conversationId)
@@ -144,6 +144,7 @@ export async function insertMessage(
       body_html: message.bodyHtml,
       body_text: message.bodyText,
       form_key: message.formKey,
+      sent_at: sql<Date>`clock_timestamp()`, // under the application's lock, like status changes
     })
     .execute();
 }

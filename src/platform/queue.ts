@@ -32,7 +32,16 @@ export function createJobQueue(options: {
   schedule: boolean;
   retryDelaySeconds: number;
 }): JobQueue {
-  const boss = new PgBoss({ connectionString: options.connectionString, max: 4, schedule: options.schedule, application_name: 'parley-queue' });
+  const boss = new PgBoss({
+    connectionString: options.connectionString,
+    max: 4,
+    schedule: options.schedule,
+    application_name: 'parley-queue',
+    // Look for jobs whose worker stopped sending heartbeats (it died) every 10 s rather than every minute, so another
+    // worker takes them over soon.
+    superviseIntervalSeconds: 10,
+    monitorIntervalSeconds: 10,
+  });
   boss.on('error', (error: unknown) => options.logger.error({ err: error }, 'queue error'));
   let started: Promise<PgBoss> | undefined;
   let stopped = false;

@@ -109,7 +109,10 @@ function placeholders(template: NotifyTemplate): string[] {
 }
 
 function fill(text: string, values: Record<string, unknown>): string {
-  return text.replace(/\(\(([^)]+)\)\)/g, (_match, name: string) => String(values[name] ?? ''));
+  return text.replace(/\(\(([^)]+)\)\)/g, (_match, name: string) => {
+    const value = values[name];
+    return typeof value === 'string' || typeof value === 'number' ? String(value) : '';
+  });
 }
 
 /** Checks the body's fields as Notify's schema does; returns the request or why it was refused. */

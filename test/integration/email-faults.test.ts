@@ -1,0 +1,304 @@
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { after, describe, test } from 'node:test';
+import { sql } from 'kysely';
+import pg from 'pg';
+import pino from 'pino';
+import { loadConfig, projectRoot } from '../../src/config.ts';
+import { createContainer, type Container } from '../../src/container.ts';
+import { dueDailyRun } from '../../src/notifications/daily-schedule.ts';
+import { createDatabase, migrateToLatest } from '../../src/platform/db.ts';
+import { queueDefinitions } from '../../src/platform/queue.ts';
+import { testDatabaseUrl } from '../support/context.ts';
+import { createApplication, createJobseeker, createOrganisation, createStaff, createVacancy, type TestUser } from '../support/factories.ts';
+import { freePort } from '../support/ports.ts';
+import { startSmtpServer, type TestSmtpServer } from '../support/smtp.ts';
+
+/**
+ * Emails when things go wrong, with real worker processes (`node src/main.ts --worker`), a real SMTP server in this
+ * process and real pg-boss queues. Each test has a database of its own on the test server: workers work every job
+ * and the daily run is recorded per date, so no other test file may share their queues.
+ */
+const baseUrl = 'https://parley.example';
+
+/** A fresh, migrated database on the test server, dropped when the file ends. */
+async function freshDatabase(): Promise<string> {
+  const url = new URL(testDatabaseUrl());
+  const name = `${url.pathname.slice(1)}_faults_${randomUUID().slice(0, 8)}`.replace(/[^a-z0-9_]/gi, '_');
+  const admin = new pg.Client({ connectionString: url.toString() });
+  await admin.connect();
+  await admin.query(`create database "${name}"`);
+  await admin.end();
+  after(async () => {
+    const client = new pg.Client({ connectionString: url.toString() });
+    await client.connect();
+    await client.query(`drop database if exists "${name}" with (force)`);
+    await client.end();
+  });
+  url.pathname = `/${name}`;
+  const { db } = createDatabase(url.toString(), 2);
+  await migrateToLatest(db);
+  await db.destroy();
+  return url.toString();
+}
+
+interface World {
+  databaseUrl: string;
+  env: Record<string, string>;
+  /** The web side: messages are sent here, and the jobs queued in the same transaction. */
+  container: Container;
+}
+
+async function freshWorld(smtp: TestSmtpServer, extraEnv: Record<string, string> = {}): Promise<World> {
+  const databaseUrl = await freshDatabase();
+  const env = {
+    NODE_ENV: 'test',
+    DATABASE_URL: databaseUrl,
+    BASE_URL: baseUrl,
+    LOAD_DEMO_DATA: 'false',
+    LOG_LEVEL: 'info',
+    EMAIL_TRANSPORT: 'smtp',
+    SMTP_HOST: '127.0.0.1',
+    SMTP_PORT: String(smtp.port),
+    EMAIL_RETRY_DELAY_SECONDS: '1',
+    JOBSEEKER_EMAIL_DELAY_SECONDS: '1',
+    ...extraEnv,
+  };
+  const container = createContainer({ config: loadConfig(env), logger: pino({ level: 'silent' }), databaseUrl });
+  after(() => container.close());
+  return { databaseUrl, env, container };
+}
+
+interface WorkerProcess {
+  child: ChildProcess;
+  output(): string;
+  /** The worker's log lines (pino JSON). */
+  logs(): Record<string, unknown>[];
+  exited: Promise<number | null>;
+}
+
+/** Starts `node src/main.ts --worker` and waits until it says it is ready. */
+async function startWorkerProcess(world: World): Promise<WorkerProcess> {
+  const child = spawn(process.execPath, ['src/main.ts', '--worker'], {
+    cwd: projectRoot,
+    env: { PATH: process.env.PATH, ...world.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  after(() => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  });
+  const worker: WorkerProcess = {
+    child,
+    output: () => output,
+    logs: () =>
+      output
+        .split('\n')
+        .filter((line) => line.startsWith('{'))
+        .map((line) => JSON.parse(line) as Record<string, unknown>),
+    exited,
+  };
+  for (let waited = 0; !output.includes('"msg":"Parley is ready"'); waited += 50) {
+    if (child.exitCode !== null) throw new Error(`the worker exited with ${child.exitCode}:\n${output}`);
+    if (waited > 60_000) throw new Error(`the worker was not ready after 60 s:\n${output}`);
+    await sleep(50);
+  }
+  return worker;
+}
+
+async function stopWorker(worker: WorkerProcess): Promise<void> {
+  if (worker.child.exitCode !== null || worker.child.signalCode !== null) return;
+  worker.child.kill('SIGTERM');
+  await worker.exited;
+}
+
+async function waitFor<T>(what: string, read: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await read();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await sleep(100);
+  }
+}
+
+async function ledger(world: World, kind: 'jobseeker_messages' | 'staff_daily') {
+  return world.container.db
+    .selectFrom('email_deliveries as d')
+    .innerJoin('users as u', 'u.id', 'd.recipient_user_id')
+    .select(['d.id', 'd.status', 'd.attempts', 'd.last_error', 'u.email'])
+    .where('d.kind', '=', kind)
+    .execute();
+}
+
+async function sendAs(world: World, user: TestUser, applicationId: string): Promise<void> {
+  const sender = await world.container.accounts.loadSignedInUser(user.id);
+  assert.ok(sender);
+  const result = await world.container.messaging.sendMessage({
+    applicationId,
+    sender,
+    formKey: randomUUID(),
+    body: { format: 'text', body: `A message ${randomUUID()}` },
+    files: [],
+  });
+  assert.equal(result.outcome, 'sent');
+}
+
+/** A school where a staff member writes to `count` jobseekers, each about an application of their own. */
+async function jobseekerScene(world: World, count: number) {
+  const db = world.container.db;
+  const school = await createOrganisation(db);
+  const staff = await createStaff(db, [school.id], 'Writer Staff');
+  const vacancy = await createVacancy(db, school.id, { createdBy: staff.id });
+  const people = [];
+  for (let i = 0; i < count; i += 1) {
+    const jobseeker = await createJobseeker(db, `Jobseeker ${i + 1}`);
+    const application = await createApplication(db, { vacancyId: vacancy.id, jobseeker, status: 'interviewing' });
+    people.push({ jobseeker, application });
+  }
+  return { school, staff, people };
+}
+
+function countBy(values: string[]): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const value of values) counts.set(value, (counts.get(value) ?? 0) + 1);
+  return counts;
+}
+
+describe('email faults, with real worker processes', { timeout: 240_000 }, async () => {
+  const smtp = await startSmtpServer({ port: await freePort() });
+  after(() => smtp.stop());
+
+  test('a real worker sends the jobseeker one email after the window, for all the messages in it', async () => {
+    const world = await freshWorld(smtp, { JOBSEEKER_EMAIL_DELAY_SECONDS: '3' });
+    const worker = await startWorkerProcess(world);
+    const { staff, people } = await jobseekerScene(world, 1);
+    const { jobseeker, application } = people[0]!;
+    const firstSent = Date.now();
+    for (let i = 0; i < 3; i += 1) await sendAs(world, staff, application.id);
+    const [email] = await smtp.waitForReceived(1, (e) => e.envelope.to.includes(jobseeker.email), 30_000);
+    assert.ok(email);
+    assert.ok(email.receivedAt.getTime() - firstSent >= 3000, 'not before the window ended');
+    assert.match(email.subject, /^3 new messages from /);
+    await sleep(3000);
+    assert.equal(smtp.to(jobseeker.email).length, 1);
+    assert.deepEqual((await ledger(world, 'jobseeker_messages')).map((row) => row.status), ['sent']);
+    await stopWorker(worker);
+  });
+
+  test('a worker killed in the middle of the daily emails, then started again: every recipient gets exactly one', async () => {
+    const world = await freshWorld(smtp);
+    const db = world.container.db;
+    // Five staff members, each following one application whose jobseeker wrote before today's 07:00 cutoff.
+    const school = await createOrganisation(db);
+    const cutoff = dueDailyRun(new Date()).cutoff;
+    const recipients: TestUser[] = [];
+    for (let i = 0; i < 5; i += 1) {
+      const staff = await createStaff(db, [school.id], `Daily Staff ${i + 1}`);
+      const vacancy = await createVacancy(db, school.id, { createdBy: staff.id });
+      const jobseeker = await createJobseeker(db, `Daily Jobseeker ${i + 1}`);
+      const application = await createApplication(db, { vacancyId: vacancy.id, jobseeker, status: 'interviewing' });
+      await sendAs(world, jobseeker, application.id);
+      recipients.push(staff);
+    }
+    await sql`update messages set sent_at = ${new Date(cutoff.getTime() - 3_600_000)}`.execute(db);
+    const mine = (email: { envelope: { to: string[] } }) => recipients.some((r) => email.envelope.to.includes(r.email));
+
+    // The server answers the first two at once, and holds its answer to the third and every later one.
+    const accepted = smtp.received.length;
+    smtp.holdWhen(() => smtp.received.length - accepted >= 2, { andAfter: true });
+    const first = await startWorkerProcess(world);
+    await smtp.waitForHeld(1, 30_000);
+    // The two accepted emails are recorded as sent before the kill (an email accepted but not yet recorded when a
+    // worker dies would be sent again: SMTP has no way to ask whether an email already arrived).
+    await waitFor('the accepted emails recorded as sent', async () => ((await ledger(world, 'staff_daily')).filter((row) => row.status === 'sent').length === 2 ? true : undefined), 10_000);
+    first.child.kill('SIGKILL');
+    await first.exited;
+    for (const held of smtp.held) held.drop();
+    assert.equal(smtp.received.filter(mine).length, 2, 'two emails delivered before the kill');
+    const killedAt = Date.now();
+
+    const second = await startWorkerProcess(world);
+    await smtp.waitForReceived(5, mine, 150_000);
+    process.stdout.write(`# the killed worker's daily emails were all delivered ${Math.round((Date.now() - killedAt) / 1000)} s after the kill\n`);
+    await sleep(3000);
+    const counts = countBy(smtp.received.filter(mine).flatMap((email) => email.envelope.to));
+    assert.deepEqual(
+      recipients.map((r) => counts.get(r.email) ?? 0),
+      recipients.map(() => 1),
+      'each recipient has exactly one accepted email',
+    );
+    const rows = await ledger(world, 'staff_daily');
+    assert.deepEqual(rows.map((row) => row.status).sort(), ['sent', 'sent', 'sent', 'sent', 'sent']);
+    assert.equal(new Set(rows.map((row) => row.email)).size, 5);
+    await stopWorker(second);
+  });
+
+  test('the SMTP server is down when jobseeker emails are due; when it is back, every email arrives once', async () => {
+    const world = await freshWorld(smtp);
+    await smtp.stop();
+    const worker = await startWorkerProcess(world);
+    const { staff, people } = await jobseekerScene(world, 3);
+    for (const person of people) await sendAs(world, staff, person.application.id);
+
+    // Every email has failed at least once and waits for its retry.
+    await waitFor(
+      'three emails waiting to be retried',
+      async () => {
+        const rows = await ledger(world, 'jobseeker_messages');
+        return rows.length === 3 && rows.every((row) => row.status === 'retrying') ? rows : undefined;
+      },
+      30_000,
+    );
+    await smtp.start();
+    const addresses = people.map((person) => person.jobseeker.email);
+    await smtp.waitForReceived(3, (email) => addresses.some((a) => email.envelope.to.includes(a)), 60_000);
+    await sleep(3000);
+    for (const address of addresses) assert.equal(smtp.to(address).length, 1, address);
+    const rows = await ledger(world, 'jobseeker_messages');
+    assert.deepEqual(rows.map((row) => row.status), ['sent', 'sent', 'sent']);
+    assert.ok(rows.every((row) => row.attempts >= 2), 'each was sent by a retry');
+    assert.ok(worker.logs().some((line) => line.msg === 'email not sent: will retry' && line.level === 40));
+    await stopWorker(worker);
+  });
+
+  test('after the last attempt the email is recorded as failed and the worker logs an error', async () => {
+    const world = await freshWorld(smtp, { SMTP_PORT: String(await freePort()) }); // nothing ever listens there
+    // This queue gives up after a second attempt (set before the job is made: a job keeps the limit it was made with).
+    const boss = await world.container.queue.start();
+    await boss.updateQueue(queueDefinitions.jobseekerMessageEmail.name, { retryLimit: 1 });
+    const { staff, people } = await jobseekerScene(world, 1);
+    const { jobseeker, application } = people[0]!;
+    await sendAs(world, staff, application.id);
+
+    const worker = await startWorkerProcess(world);
+    const [row] = await waitFor(
+      'the email recorded as failed',
+      async () => {
+        const rows = await ledger(world, 'jobseeker_messages');
+        return rows[0]?.status === 'failed' ? rows : undefined;
+      },
+      60_000,
+    );
+    assert.equal(row?.email, jobseeker.email);
+    assert.equal(row?.attempts, 2);
+    assert.match(row?.last_error ?? '', /ECONNREFUSED/);
+    const logged = await waitFor(
+      'the error in the worker’s log',
+      () => Promise.resolve(worker.logs().find((line) => line.msg === 'email not sent: giving up')),
+      10_000,
+    );
+    assert.equal(logged.level, 50, 'logged as an error');
+    assert.equal(logged.ledgerId, row?.id);
+    assert.equal(logged.attempts, 2);
+    assert.ok(!worker.output().includes(jobseeker.email), 'the log does not hold the address');
+    const job = await sql<{ state: string }>`select state from pgboss.job where name = ${queueDefinitions.jobseekerMessageEmail.name}`.execute(world.container.db);
+    assert.deepEqual(job.rows.map((r) => r.state), ['failed']);
+    await stopWorker(worker);
+  });
+});
