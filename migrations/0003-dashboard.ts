@@ -22,9 +22,10 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 
     update conversations c set search_vector =
       setweight(to_tsvector('parley_search', a.candidate_name || ' ' || v.title || ' ' || s.name), 'A')
-      || coalesce((select to_tsvector('parley_search', string_agg(m.body_text, ' ')) from messages m where m.conversation_id = c.id), ''::tsvector)
-      || coalesce((select to_tsvector('parley_search', string_agg(f.file_name, ' ')) from message_attachments f
-                   join messages m on m.id = f.message_id where m.conversation_id = c.id), ''::tsvector)
+      || coalesce((select to_tsvector('parley_search', string_agg(m.body_text || ' ' || regexp_replace(m.body_text, '[^[:alnum:][:space:]]+', ' ', 'g'), ' '))
+                   from messages m where m.conversation_id = c.id), ''::tsvector)
+      || coalesce((select to_tsvector('parley_search', string_agg(f.file_name || ' ' || regexp_replace(f.file_name, '[^[:alnum:]]+', ' ', 'g'), ' '))
+                   from message_attachments f join messages m on m.id = f.message_id where m.conversation_id = c.id), ''::tsvector)
     from applications a join vacancies v on v.id = a.vacancy_id join organisations s on s.id = v.school_id
     where a.id = c.application_id;
 

@@ -58,6 +58,11 @@ export function registerDashboardRoutes(app: FastifyInstance, container: Contain
     // A page that no longer exists (its conversations were archived, or fewer match) shows the last one that does.
     if (query.page > lastPage && !hasErrors(errors)) return reply.redirect(dashboardUrl({ ...query, page: lastPage }), 303);
     const showSchool = (await dashboard.visibleSchoolCount(user)) > 1;
+    // "Select at least one conversation" leads to the first checkbox, as the GOV.UK pattern does.
+    const firstRow = rows[0];
+    if (errors.byField.conversations && firstRow) {
+      errors = { ...errors, list: errors.list.map((error) => (error.href === '#conversations' ? { ...error, href: `#select-${firstRow.conversationId}` } : error)) };
+    }
     // Read state and archiving change what this page shows: Back must load it again, not show a kept copy.
     return reply.code(status).header('Cache-Control', 'private, no-store').render('dashboard/views/staff-dashboard.njk', {
       pageTitle: query.tab === 'archived' ? 'Archived messages' : 'Messages',

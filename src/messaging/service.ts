@@ -72,6 +72,17 @@ export interface ConversationView {
   decision: MessagingDecision;
 }
 
+/**
+ * The words a message adds to its conversation's search document. PostgreSQL's parser keeps "plan.pdf",
+ * "example.org/jobs" or "sam@example.com" as single tokens, so those are added again split at their punctuation:
+ * "pdf", "example" and "sam" then find them too.
+ */
+export function searchableText(parts: string[]): string {
+  const joined = parts.join(' ');
+  const punctuated = joined.match(/\S*[\p{L}\p{N}][^\s\p{L}\p{N}]+[\p{L}\p{N}]\S*/gu) ?? [];
+  return [joined, ...punctuated.map((token) => token.replace(/[^\p{L}\p{N}]+/gu, ' '))].join(' ');
+}
+
 export function createMessagingService(deps: {
   db: Db;
   applications: ApplicationsService;
@@ -188,7 +199,7 @@ export function createMessagingService(deps: {
           const sidePosition = await recordMessageOnConversation(trx, conversation.id, {
             id: messageId,
             senderKind: input.sender.kind,
-            searchText: [prepared.text, ...stored.map((file) => file.fileName)].join(' '),
+            searchText: searchableText([prepared.text, ...stored.map((file) => file.fileName)]),
           });
           const senderDisplayName =
             input.sender.kind === 'staff'

@@ -79,6 +79,8 @@ export async function createApp(container: Container): Promise<FastifyInstance> 
       currentUrl: request.url,
       flash,
     });
+    // A signed-in page holds personal data and read state: never kept by the browser or a shared cache.
+    if (request.user && !this.hasHeader('cache-control')) this.header('Cache-Control', 'private, no-store');
     return this.type('text/html; charset=utf-8').send(html);
   });
 
@@ -130,8 +132,9 @@ export async function createApp(container: Container): Promise<FastifyInstance> 
   });
   await app.register(fastifyFormbody, { bodyLimit: config.bodyLimitBytes });
   await registerMultipart(app, config.attachments);
-  app.addHook('preValidation', async (request) => {
+  app.addHook('preValidation', (request, _reply, done) => {
     request.body = removeNulCharacters(request.body);
+    done();
   });
   await app.register(fastifyCsrf, {
     sessionPlugin: '@fastify/session',
