@@ -1,9 +1,6 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import { addSchoolToGroup } from '../../src/accounts/repository.ts';
 import type { SignedInUser } from '../../src/accounts/service.ts';
 import type { ApplicationStatus } from '../../src/applications/status.ts';
@@ -28,9 +25,7 @@ import { minimalPdf } from '../support/sample-files.ts';
  * orders and their paging, search, archiving, and the jobseeker's messages page. Every conversation is made by the
  * real messaging service, so the counters, read state and search document are the ones production keeps.
  */
-const storageDir = await mkdtemp(path.join(tmpdir(), 'parley-dashboard-test-'));
-after(() => rm(storageDir, { recursive: true, force: true }));
-const container = testContainer({ env: { FILE_STORAGE_DIR: storageDir } });
+const container = testContainer();
 const app = await testApp(container);
 const db = container.db;
 

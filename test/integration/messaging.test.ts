@@ -1,10 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import { DomUtils, parseDocument } from 'htmlparser2';
 import { sql } from 'kysely';
 import type { SignedInUser } from '../../src/accounts/service.ts';
@@ -27,9 +24,7 @@ import { minimalPdf } from '../support/sample-files.ts';
  * Messaging through the routes a person uses (real PostgreSQL, fastify.inject), and through the service where two
  * things must happen at the same moment.
  */
-const storageDir = await mkdtemp(path.join(tmpdir(), 'parley-messaging-test-'));
-after(() => rm(storageDir, { recursive: true, force: true }));
-const container = testContainer({ env: { FILE_STORAGE_DIR: storageDir } });
+const container = testContainer();
 const app = await testApp(container);
 const db = container.db;
 

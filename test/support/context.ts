@@ -1,3 +1,7 @@
+import { mkdtempSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { after } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import pg from 'pg';
@@ -21,7 +25,16 @@ export function testDatabaseUrl(): string {
  */
 export function testContainer(options: { clock?: Clock; env?: Record<string, string>; databaseUrl?: string } = {}): Container {
   const databaseUrl = options.databaseUrl ?? testDatabaseUrl();
-  const config = loadConfig({ NODE_ENV: 'test', DATABASE_URL: databaseUrl, ...options.env });
+  // Files (attachments, development emails) go to a folder of this test file's own, never to .data/.
+  const files = mkdtempSync(path.join(os.tmpdir(), 'parley-test-'));
+  after(() => rm(files, { recursive: true, force: true }));
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    DATABASE_URL: databaseUrl,
+    FILE_STORAGE_DIR: path.join(files, 'attachments'),
+    MAIL_DIR: path.join(files, 'mail'),
+    ...options.env,
+  });
   const container = createContainer({
     config,
     logger: pino({ level: 'silent' }),

@@ -41,6 +41,8 @@ export interface TestSmtpServer {
   readonly dataCount: number;
   /** From now on, hold the answer to every DATA for which `when` is true (and, with `andAfter`, to every later one). */
   holdWhen(when: (email: ReceivedEmail) => boolean, options?: { andAfter?: boolean }): void;
+  /** Answers every later DATA at once again (emails already held stay held). */
+  stopHolding(): void;
   /** Waits until `count` emails matching `filter` were accepted; returns them. */
   waitForReceived(count: number, filter?: (email: ReceivedEmail) => boolean, timeoutMs?: number): Promise<ReceivedEmail[]>;
   waitForHeld(count: number, timeoutMs?: number): Promise<HeldEmail[]>;
@@ -140,6 +142,9 @@ export async function startSmtpServer(options: { port?: number } = {}): Promise<
     },
     holdWhen(when, holdOptions = {}) {
       holdRule = { when, andAfter: holdOptions.andAfter ?? false, triggered: false };
+    },
+    stopHolding() {
+      holdRule = undefined;
     },
     waitForReceived(count, filter = () => true, timeoutMs = 30_000) {
       return waitUntil(
