@@ -1,5 +1,5 @@
 import { sql, type RawBuilder } from 'kysely';
-import type { DbExecutor } from '../platform/db.ts';
+import { planEachTime, type DbExecutor } from '../platform/db.ts';
 import type { ApplicationStatus } from '../applications/status.ts';
 import { schoolsVisibleToStaff } from '../applications/repository.ts';
 import type { SearchTerms } from './search.ts';
@@ -60,6 +60,17 @@ function orderBy(sort: DashboardSort) {
 }
 
 /**
+ * The schools a staff member can see, as a list. The dashboard's queries take the list itself rather than the
+ * subquery: PostgreSQL then plans for the number of conversations those schools really have (a trust's 10,000, not
+ * the hundred it guesses for an unknown set of schools) and joins the person's read states with one hash join
+ * instead of 10,000 index lookups.
+ */
+async function visibleSchoolIds(db: DbExecutor, staffUserId: string): Promise<string[]> {
+  const result = await sql<{ id: string }>`select s.id from ${schoolsVisibleToStaff(staffUserId)} as s(id)`.execute(db);
+  return result.rows.map((row) => row.id);
+}
+
+/**
  * One page of a staff member's conversations: every conversation in a school they can see (each once), in the
  * chosen tab and order, optionally searched. One query: the page is chosen first over the conversations table
  * alone (its school index and search index), then only those rows are joined to their details.
@@ -68,14 +79,15 @@ export async function listStaffConversations(
   db: DbExecutor,
   input: { staffUserId: string; tab: DashboardTab; sort: DashboardSort; search: SearchTerms | null; limit: number; offset: number },
 ): Promise<DashboardRow[]> {
-  const result = await sql<DashboardRow>`
+  const schoolIds = await visibleSchoolIds(db, input.staffUserId);
+  const result = await sql<DashboardRow>`${planEachTime}
     with page as (
       select c.id, c.application_id, c.school_id, c.last_message_at, c.last_message_id, c.unread, count(*) over () as total
       from (
         select c.*, ${unreadFor('staff')} as unread, ${isArchived} as archived
         from conversations c
         left join conversation_person_states s on s.conversation_id = c.id and s.user_id = ${input.staffUserId}
-        where c.school_id in ${schoolsVisibleToStaff(input.staffUserId)}
+        where c.school_id = any(${schoolIds}::uuid[])
           and ${searchCondition(input.search)}
       ) c
       where c.archived = ${input.tab === 'archived'}
@@ -98,13 +110,14 @@ export async function listStaffConversations(
 
 /** The tab counts and the number of conversations with unread messages, for the dashboard and the navigation. */
 export async function countStaffConversations(db: DbExecutor, staffUserId: string): Promise<DashboardCounts> {
-  const result = await sql<DashboardCounts>`
+  const schoolIds = await visibleSchoolIds(db, staffUserId);
+  const result = await sql<DashboardCounts>`${planEachTime}
     select count(*) filter (where not ${isArchived})::int as inbox,
            count(*) filter (where ${isArchived})::int as archived,
            count(*) filter (where ${unreadFor('staff')} > 0)::int as "unreadConversations"
     from conversations c
     left join conversation_person_states s on s.conversation_id = c.id and s.user_id = ${staffUserId}
-    where c.school_id in ${schoolsVisibleToStaff(staffUserId)}
+    where c.school_id = any(${schoolIds}::uuid[])
   `.execute(db);
   return result.rows[0] ?? { inbox: 0, archived: 0, unreadConversations: 0 };
 }

@@ -55,6 +55,11 @@ export function registerDashboardRoutes(app: FastifyInstance, container: Contain
   async function renderStaffDashboard(reply: FastifyReply, user: SignedInUser, query: DashboardQuery, errors: FormErrors = noErrors(), status = 200) {
     const search = parseSearch(query.q);
     const { rows, counts, total, lastPage } = await dashboard.staffDashboard(user, { tab: query.tab, sort: query.sort, search, page: query.page });
+    // The navigation's unread count is one of these counts (the GET route says so, and the shared hook skips it).
+    const request = reply.request;
+    if (request.method === 'GET') {
+      request.navigationCounts = { messages: counts.unreadConversations, notifications: await container.notifications.unreadCount(user) };
+    }
     // A page that no longer exists (its conversations were archived, or fewer match) shows the last one that does.
     if (query.page > lastPage && !hasErrors(errors)) return reply.redirect(dashboardUrl({ ...query, page: lastPage }), 303);
     const showSchool = (await dashboard.visibleSchoolCount(user)) > 1;
@@ -91,7 +96,7 @@ export function registerDashboardRoutes(app: FastifyInstance, container: Contain
     });
   }
 
-  app.get('/staff/messages', { preHandler: requireStaff }, async (request, reply) =>
+  app.get('/staff/messages', { preHandler: requireStaff, config: { navigationCounts: 'route' } }, async (request, reply) =>
     renderStaffDashboard(reply, signedInUser(request), readQuery(request.query as Record<string, unknown>)),
   );
 

@@ -1,4 +1,4 @@
-import type { PgBoss, JobWithMetadata } from 'pg-boss';
+import type { PgBoss, JobResult, JobWithMetadata } from 'pg-boss';
 import type { Logger } from 'pino';
 import { queueDefinitions } from '../platform/queue.ts';
 import type { NotificationsService } from './service.ts';
@@ -15,16 +15,28 @@ export async function startNotificationJobs(boss: PgBoss, notifications: Notific
     logger.info({ job: job.id, outcome }, 'jobseeker message email');
   });
 
+  // A daily run queues one job per recipient, thousands at once. Fetched one at a time, each worker would wait for
+  // pg-boss's next poll (2 s) after every email: a few emails a second. So jobs come ten at a time and, while batches
+  // come back full, the next batch is fetched at once. Each job still succeeds or fails (and is retried) on its own.
   const daily = queueDefinitions.staffDailyEmail;
   type DailyData = { userId: string; runDate: string; cutoff: string };
-  await boss.work(daily.name, { localConcurrency: 8, includeMetadata: true }, async ([job]: JobWithMetadata<DailyData>[]) => {
-    if (!job) return;
-    const outcome = await notifications.sendStaffDailyEmail(
-      { userId: job.data.userId, runDate: job.data.runDate, cutoff: new Date(job.data.cutoff) },
-      { id: job.id, retryCount: job.retryCount, retryLimit: job.retryLimit },
-    );
-    logger.info({ job: job.id, outcome }, 'staff daily email');
-  });
+  const dailyOptions = { localConcurrency: 4, batchSize: 10, burstWhenBatchFull: true, includeMetadata: true, perJobResults: true } as const;
+  await boss.work(daily.name, dailyOptions, (jobs: JobWithMetadata<DailyData>[]) =>
+    Promise.all(
+      jobs.map(async (job): Promise<JobResult> => {
+        try {
+          const outcome = await notifications.sendStaffDailyEmail(
+            { userId: job.data.userId, runDate: job.data.runDate, cutoff: new Date(job.data.cutoff) },
+            { id: job.id, retryCount: job.retryCount, retryLimit: job.retryLimit },
+          );
+          logger.info({ job: job.id, outcome }, 'staff daily email');
+          return { id: job.id, status: 'completed' };
+        } catch (error) {
+          return { id: job.id, status: 'failed', output: { message: error instanceof Error ? error.message : String(error) } };
+        }
+      }),
+    ),
+  );
 
   // 07:00 UK time, summer and winter; the hourly check and the check at start-up catch a missed morning, once.
   const run = queueDefinitions.dailyEmailRun.name;

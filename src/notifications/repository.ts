@@ -206,7 +206,7 @@ export async function findJobseekerEmailFacts(db: DbExecutor, applicationId: str
     left join lateral (
       select max(d.up_to_position) as emailed from email_deliveries d
       where d.kind = 'jobseeker_messages' and d.application_id = a.id
-        and (d.status = 'sent' or (d.status in ('sending', 'retrying') and ${jobId}::text is not null))
+        and (d.status = 'sent' or (d.status in ('sending', 'retrying') and d.job_id <> ${jobId}))
     ) e on true
     where a.id = ${applicationId} and a.status <> 'draft'
   `.execute(db);

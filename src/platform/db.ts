@@ -1,7 +1,8 @@
+import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { Kysely, PostgresDialect, type Transaction } from 'kysely';
+import { Kysely, PostgresDialect, sql, type PostgresPool, type PostgresPoolClient, type Transaction } from 'kysely';
 import { Migrator, type Migration, type MigrationProvider } from 'kysely/migration';
 import pg from 'pg';
 import type { Database } from './database-schema.ts';
@@ -25,8 +26,48 @@ export function createDatabase(
   // An idle connection can be cut by the server (a restart, a failover, or our own shutdown after pool.end(),
   // which does not wait for sockets to close). Without a listener that error would crash the process.
   pool.on('error', onIdleClientError);
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: preparingPool(pool) }) });
   return { db, pool };
+}
+
+/**
+ * Put this at the start of a statement whose best plan depends on its values (a trust's 10,000 conversations or a
+ * school's 50; a rare word or a common one): it is then planned afresh each time rather than prepared.
+ */
+export const planEachTime = sql.raw('/* plan each time */ ');
+const planEachTimeMarker = '/* plan each time */';
+
+/** A bound on the statements kept prepared per connection (each costs the server a little memory). */
+const preparedStatementsPerConnection = 300;
+const preparedCounts = new WeakMap<pg.PoolClient, number>();
+
+/**
+ * Statements with parameters are prepared once per connection (named after their text) and then reused, so the
+ * server parses and rewrites them once, and plans them once when a generic plan is as good as a fresh one (after
+ * five runs). Planning was 40-60% of the database's CPU on the hot paths, most of it for the same few statements
+ * (docs/performance.md). Statements without parameters (migrations, transaction control) and those marked
+ * planEachTime run as before.
+ */
+function preparingPool(pool: pg.Pool): PostgresPool {
+  return {
+    options: pool.options,
+    end: () => pool.end(),
+    async connect(): Promise<PostgresPoolClient> {
+      const client = await pool.connect();
+      const parsed = (client as unknown as { connection: { parsedStatements: Record<string, unknown> } }).connection.parsedStatements;
+      const query = (text: unknown, values?: readonly unknown[]): unknown => {
+        if (typeof text !== 'string' || !values?.length || text.startsWith(planEachTimeMarker)) return client.query(text as string, values as unknown[]);
+        const name = `parley_${createHash('sha1').update(text).digest('base64url')}`;
+        if (!(name in parsed)) {
+          const prepared = preparedCounts.get(client) ?? 0;
+          if (prepared >= preparedStatementsPerConnection) return client.query(text, [...values]);
+          preparedCounts.set(client, prepared + 1);
+        }
+        return client.query({ name, text, values: [...values] });
+      };
+      return { query: query as PostgresPoolClient['query'], release: (destroy?: boolean) => client.release(destroy) };
+    },
+  };
 }
 
 export const migrationsFolder = path.resolve(import.meta.dirname, '../../migrations');

@@ -56,17 +56,27 @@ export function createSmtpTransport(settings: SmtpSettings): EmailTransport {
   return {
     name: `smtp (${settings.host}:${settings.port})`,
     async send(email) {
-      const info = await transporter.sendMail({
-        from: settings.from,
-        to: email.to,
-        subject: email.subject,
-        text: email.text,
-        html: email.html,
-        messageId: `<${email.reference}@parley>`,
-        list: { unsubscribe: { url: email.unsubscribeUrl, comment: 'Unsubscribe' } },
-        headers: { 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' },
-      });
-      return { providerReference: typeof info.messageId === 'string' ? info.messageId : null };
+      try {
+        const info = await transporter.sendMail({
+          from: settings.from,
+          to: email.to,
+          subject: email.subject,
+          text: email.text,
+          html: email.html,
+          messageId: `<${email.reference}@parley>`,
+          list: { unsubscribe: { url: email.unsubscribeUrl, comment: 'Unsubscribe' } },
+          headers: { 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' },
+        });
+        return { providerReference: typeof info.messageId === 'string' ? info.messageId : null };
+      } catch (error) {
+        // A 5xx answer (no such mailbox, a message refused) will be the same on a retry; a 4xx or a lost connection
+        // may not.
+        const code = (error as { responseCode?: unknown }).responseCode;
+        if (typeof code === 'number' && code >= 500) {
+          throw new EmailRejectedError(`the mail server refused the email: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+        }
+        throw error;
+      }
     },
     close() {
       transporter.close();

@@ -20,6 +20,18 @@ export interface JobQueue {
   stop(): Promise<void>;
   /** Enqueues a job inside the caller's database transaction: it exists if and only if the transaction commits. */
   sendInTransaction(transaction: DbTransaction, name: QueueName, data: object, options?: SendOptions): Promise<string | null>;
+  /** Enqueues many jobs at once (one statement per thousand) inside the caller's transaction, with the queue's rules. */
+  insertInTransaction(transaction: DbTransaction, name: QueueName, jobs: { data: object; singletonKey?: string }[]): Promise<void>;
+}
+
+/** pg-boss's statements, run on the caller's transaction. */
+function inTransaction(transaction: DbTransaction) {
+  return {
+    async executeSql(text: string, values: unknown[] = []) {
+      const result = await transaction.executeQuery(CompiledQuery.raw(text, values));
+      return { rows: result.rows };
+    },
+  };
 }
 
 /**
@@ -54,6 +66,12 @@ export function createJobQueue(options: {
         for (const definition of Object.values(queueDefinitions)) {
           const settings: Queue = { ...definition, ...('retryLimit' in definition ? { retryDelay: options.retryDelaySeconds } : {}) };
           await boss.createQueue(definition.name, settings);
+          // createQueue leaves an existing queue as it was: bring its retry rules up to date with the code and the
+          // configuration (EMAIL_RETRY_DELAY_SECONDS). Jobs already queued keep the rules they were made with.
+          if ('retryLimit' in definition) {
+            const { retryLimit, retryBackoff, heartbeatSeconds } = definition;
+            await boss.updateQueue(definition.name, { retryLimit, retryBackoff, heartbeatSeconds, retryDelay: options.retryDelaySeconds });
+          }
         }
         return boss;
       })();
@@ -67,15 +85,13 @@ export function createJobQueue(options: {
     },
     async sendInTransaction(transaction, name, data, sendOptions = {}) {
       await this.start();
-      return boss.send(name, data, {
-        ...sendOptions,
-        db: {
-          async executeSql(text: string, values: unknown[] = []) {
-            const result = await transaction.executeQuery(CompiledQuery.raw(text, values));
-            return { rows: result.rows };
-          },
-        },
-      });
+      return boss.send(name, data, { ...sendOptions, db: inTransaction(transaction) });
+    },
+    async insertInTransaction(transaction, name, jobs) {
+      await this.start();
+      for (let start = 0; start < jobs.length; start += 1000) {
+        await boss.insert(name, jobs.slice(start, start + 1000), { db: inTransaction(transaction) });
+      }
     },
   };
 }

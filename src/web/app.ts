@@ -33,6 +33,10 @@ declare module 'fastify' {
   interface FastifyReply {
     render(template: string, context?: Record<string, unknown>): FastifyReply;
   }
+  interface FastifyContextConfig {
+    /** 'route': the route sets request.navigationCounts itself, from counts it makes anyway. */
+    navigationCounts?: 'route';
+  }
   interface Session {
     userId?: string;
     flash?: string;
@@ -160,7 +164,10 @@ export async function createApp(container: Container): Promise<FastifyInstance> 
       if (!request.user) request.session.set('userId', undefined);
     }
     request.navigationCounts = { messages: 0, notifications: 0 };
-    if (request.user && request.method === 'GET') {
+    // A page that counts the conversations itself (the dashboard) sets the numbers instead: counting a trust's
+    // thousands of conversations twice per page is measurable (docs/performance.md).
+    const countsItself = request.routeOptions.config.navigationCounts === 'route';
+    if (request.user && request.method === 'GET' && !countsItself) {
       const [messages, notifications] = await Promise.all([
         container.dashboard.unreadConversationCount(request.user),
         container.notifications.unreadCount(request.user),

@@ -6,9 +6,11 @@ import path from 'node:path';
 import { after, describe, test } from 'node:test';
 import { sql } from 'kysely';
 import type { SignedInUser } from '../../src/accounts/service.ts';
-import type { Container } from '../../src/container.ts';
+import pino from 'pino';
+import { loadConfig } from '../../src/config.ts';
+import { createContainer, type Container } from '../../src/container.ts';
 import { queueDefinitions } from '../../src/platform/queue.ts';
-import { fixedClock, testApp, testContainer } from '../support/context.ts';
+import { fixedClock, testApp, testContainer, testDatabaseUrl } from '../support/context.ts';
 import { createApplication, createJobseeker, createOrganisation, createSchoolScene, createStaff, createVacancy, type TestUser } from '../support/factories.ts';
 import { TestClient, signedInClient } from '../support/http.ts';
 import { startNotifyFake } from '../support/notify-fake.ts';
@@ -183,6 +185,11 @@ describe('the jobseeker’s email', () => {
     assert.equal(row.up_to_position, 3);
     assert.equal(row.job_id, job.id);
     assert.equal(header(email, 'Message-ID'), `<${row.id}@parley>`);
+
+    // A later message makes a later email, about that message only: what an email covered is not counted again.
+    await send(staff, application.id);
+    assert.equal(await container.notifications.sendJobseekerEmail(application.id, firstAttempt(randomUUID())), 'sent');
+    assert.deepEqual(smtp.to(jobseeker.email).map((e) => e.subject), [`3 new messages from ${school.name}`, `New message from ${school.name}`]);
   });
 
   test('names the school and the job, links to the conversation, and never holds the message text', async () => {
@@ -259,6 +266,29 @@ describe('the jobseeker’s email', () => {
     assert.deepEqual(await ledgerOf(closed.jobseeker.id), []);
   });
 
+  test('an address the mail server refuses (550): failed at once, not retried, and the log does not hold the address', async () => {
+    const lines: string[] = [];
+    const logged = createContainer({
+      config: loadConfig({ NODE_ENV: 'test', DATABASE_URL: testDatabaseUrl(), ...smtpEnv }),
+      logger: pino({ level: 'info' }, { write: (line: string) => lines.push(line) }),
+      databaseUrl: testDatabaseUrl(),
+    });
+    after(() => logged.close());
+    const { staff, jobseeker, application } = await createSchoolScene(db, 'interviewing');
+    smtp.refuseRecipients([jobseeker.email]);
+    await send(staff, application.id);
+    const job = await theJobseekerJob(application.id);
+    await logged.notifications.sendJobseekerEmail(application.id, firstAttempt(job.id)); // nothing thrown: no retry
+    const [row] = await ledgerOf(jobseeker.id);
+    assert.equal(row?.status, 'failed');
+    assert.match(row.last_error ?? '', /550/);
+    const giveUp = lines.map((line) => JSON.parse(line) as Record<string, unknown>).find((line) => line.msg === 'email not sent: giving up');
+    assert.equal(giveUp?.level, 50);
+    assert.match(String(giveUp.error), /550/);
+    assert.ok(!lines.join('\n').includes(jobseeker.email), 'no address in the log');
+    assert.equal(smtp.to(jobseeker.email).length, 0);
+  });
+
   test('jobseeker messages queue no email to the jobseeker', async () => {
     const { jobseeker, application } = await createSchoolScene(db, 'interviewing');
     await send(jobseeker, application.id);
@@ -325,12 +355,18 @@ describe('the daily email', () => {
     await jobseekerWrites(mixed.jobseeker, mixed.application.id, new Date('2032-02-10T12:00:00Z'));
     const staffMessage = await send(mixed.follower, mixed.application.id);
     await setSentAt(staffMessage, new Date('2032-02-10T13:00:00Z'));
+    // Staff messages are not the applicant's, even those the follower has not seen (they wrote them, or a colleague).
+    const talkative = await followedApplication({ candidate: 'Fred Talk' });
+    await jobseekerWrites(talkative.jobseeker, talkative.application.id, when);
+    for (let i = 0; i < 2; i += 1) await setSentAt(await send(talkative.follower, talkative.application.id), when);
 
     const run = await dailyRunAt('2032-02-11T08:00:00Z');
-    assert.deepEqual(run.outcomes.map((o) => o.userId), [mixed.follower.id], 'someone who read everything is not even queued');
+    assert.deepEqual(run.outcomes.map((o) => o.userId).sort(), [mixed.follower.id, talkative.follower.id].sort(), 'someone who read everything is not even queued');
     assert.equal(smtp.to(read.follower.email).length, 0);
     const [email] = smtp.to(mixed.follower.email);
     assert.deepEqual(dailyLines(email!), [`Eve Mixed, ${mixed.vacancy.title}, ${await schoolName(mixed.schoolId)}: 1 new message`]);
+    const [talkativeEmail] = smtp.to(talkative.follower.email);
+    assert.deepEqual(dailyLines(talkativeEmail!), [`Fred Talk, ${talkative.vacancy.title}, ${await schoolName(talkative.schoolId)}: 1 new message`]);
 
     // Asked directly (a job queued before they read it), the reader still gets nothing.
     const direct = await clocked.notifications.sendStaffDailyEmail(
@@ -477,20 +513,26 @@ async function schoolName(schoolId: string): Promise<string> {
 
 // ---------------------------------------------------------------------------------------------------------------
 
-describe('GOV.UK Notify', async () => {
-  const notify = await startNotifyFake();
-  after(() => notify.close());
-  const notifyContainer = testContainer({
-    env: {
-      EMAIL_TRANSPORT: 'notify',
-      NOTIFY_API_KEY: notify.apiKey,
-      NOTIFY_BASE_URL: notify.url,
-      NOTIFY_TEMPLATE_JOBSEEKER_MESSAGES: notify.templateIds.jobseeker_messages,
-      NOTIFY_TEMPLATE_STAFF_DAILY: notify.templateIds.staff_daily,
-      BASE_URL: baseUrl,
-    },
-  });
+// Servers and containers are made here, not in the suites: a suite whose tests are all filtered out never runs its
+// `after` hooks, and a server left listening keeps the test process alive.
+const notify = await startNotifyFake();
+after(() => notify.close());
+const notifyContainer = testContainer({
+  env: {
+    EMAIL_TRANSPORT: 'notify',
+    NOTIFY_API_KEY: notify.apiKey,
+    NOTIFY_BASE_URL: notify.url,
+    NOTIFY_TEMPLATE_JOBSEEKER_MESSAGES: notify.templateIds.jobseeker_messages,
+    NOTIFY_TEMPLATE_STAFF_DAILY: notify.templateIds.staff_daily,
+    BASE_URL: baseUrl,
+  },
+});
+const mailDir = await mkdtemp(path.join(tmpdir(), 'parley-mail-test-'));
+after(() => rm(mailDir, { recursive: true, force: true }));
+const files = testContainer({ env: { EMAIL_TRANSPORT: 'file', MAIL_DIR: mailDir, BASE_URL: baseUrl } });
+const filesApp = await testApp(files);
 
+describe('GOV.UK Notify', () => {
   test('the jobseeker’s email: signed token, its template, our ledger id as reference, the one-click unsubscribe URL', async () => {
     const { school, staff, jobseeker, application } = await createSchoolScene(db, 'interviewing');
     const marker = `Wombatmarker${randomUUID().slice(0, 8)}`;
@@ -580,12 +622,7 @@ describe('GOV.UK Notify', async () => {
 
 // ---------------------------------------------------------------------------------------------------------------
 
-describe('the file transport (development)', async () => {
-  const mailDir = await mkdtemp(path.join(tmpdir(), 'parley-mail-test-'));
-  after(() => rm(mailDir, { recursive: true, force: true }));
-  const files = testContainer({ env: { EMAIL_TRANSPORT: 'file', MAIL_DIR: mailDir, BASE_URL: baseUrl } });
-  const filesApp = await testApp(files);
-
+describe('the file transport (development)', () => {
   test('writes each email to the mail folder, and /dev/mail lists it', async () => {
     const { school, staff, jobseeker, application } = await createSchoolScene(db, 'interviewing');
     await send(staff, application.id);

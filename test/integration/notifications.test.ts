@@ -205,8 +205,7 @@ describe('following from the application page', () => {
     assert.equal(follow.statusCode, 303);
     assert.equal(follow.headers.location, `/staff/applications/${application.id}`);
     const after = await colleagueClient.get(`/staff/applications/${application.id}`);
-    assert.match(after.body, /You are following this application/);
-    assert.match(after.body, /You are following this application<\/p>|govuk-notification-banner/);
+    assert.match(after.body, /You are following this application\. You get notifications/);
 
     await creatorClient.get(`/staff/applications/${application.id}`);
     const unfollow = await creatorClient.post(`/staff/applications/${application.id}/follow`, { following: 'no' });

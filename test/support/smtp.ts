@@ -43,6 +43,8 @@ export interface TestSmtpServer {
   holdWhen(when: (email: ReceivedEmail) => boolean, options?: { andAfter?: boolean }): void;
   /** Answers every later DATA at once again (emails already held stay held). */
   stopHolding(): void;
+  /** Refuses RCPT TO for these addresses as a mail server does for an unknown mailbox (550, naming the address). */
+  refuseRecipients(addresses: string[]): void;
   /** Waits until `count` emails matching `filter` were accepted; returns them. */
   waitForReceived(count: number, filter?: (email: ReceivedEmail) => boolean, timeoutMs?: number): Promise<ReceivedEmail[]>;
   waitForHeld(count: number, timeoutMs?: number): Promise<HeldEmail[]>;
@@ -59,6 +61,7 @@ export async function startSmtpServer(options: { port?: number } = {}): Promise<
   const held: HeldEmail[] = [];
   let dataCount = 0;
   let holdRule: { when: (email: ReceivedEmail) => boolean; andAfter: boolean; triggered: boolean } | undefined;
+  const refused = new Set<string>();
   let server: SMTPServer | undefined;
   let port = options.port ?? 0;
 
@@ -73,6 +76,11 @@ export async function startSmtpServer(options: { port?: number } = {}): Promise<
       disabledCommands: ['STARTTLS', 'AUTH'],
       logger: false,
       size: 10 * 1024 * 1024,
+      onRcptTo(address, _session, callback) {
+        if (!refused.has(address.address)) return callback();
+        const error = Object.assign(new Error(`5.1.1 <${address.address}>: Recipient address rejected: User unknown`), { responseCode: 550 });
+        callback(error);
+      },
       onData(stream, session, callback) {
         const chunks: Buffer[] = [];
         stream.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -145,6 +153,9 @@ export async function startSmtpServer(options: { port?: number } = {}): Promise<
     },
     stopHolding() {
       holdRule = undefined;
+    },
+    refuseRecipients(addresses) {
+      for (const address of addresses) refused.add(address);
     },
     waitForReceived(count, filter = () => true, timeoutMs = 30_000) {
       return waitUntil(
