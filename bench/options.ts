@@ -1,0 +1,92 @@
+/** `npm run bench -- [options]`. */
+export interface BenchOptions {
+  scale: number;
+  /** Keep the data set already loaded at this scale (a previous run's sends remain in it). */
+  reuse: boolean;
+  /** Load the data set and stop. */
+  loadOnly: boolean;
+  /** Seconds each read scenario is measured for (after a warm-up). */
+  seconds: number;
+  sendSeconds: number;
+  /** Scenarios to run (all by default). */
+  only: Set<ScenarioName>;
+  /** Write docs/performance.md (on by default). */
+  write: boolean;
+  workers: number;
+  /** CPU profiles of Parley's processes (.data/bench/profiles/). */
+  profile: boolean;
+}
+
+export const scenarioNames = ['dashboard', 'search', 'conversation', 'daily-email', 'send'] as const;
+export type ScenarioName = (typeof scenarioNames)[number];
+
+export const usage = `npm run bench -- [--scale 1] [--reuse] [--load-only] [--seconds 20] [--send-seconds 60]
+                    [--only dashboard,search,conversation,daily-email,send] [--workers 2] [--no-write] [--profile]`;
+
+export function parseOptions(argv: string[]): BenchOptions {
+  const options: BenchOptions = {
+    scale: 1,
+    reuse: false,
+    loadOnly: false,
+    seconds: 20,
+    sendSeconds: 60,
+    only: new Set(scenarioNames),
+    write: true,
+    workers: 2,
+    profile: false,
+  };
+  const value = (index: number, name: string): string => {
+    const next = argv[index + 1];
+    if (next === undefined) throw new Error(`${name} needs a value\n${usage}`);
+    return next;
+  };
+  const positive = (text: string, name: string): number => {
+    const number = Number(text);
+    if (!Number.isFinite(number) || number <= 0) throw new Error(`${name} must be a positive number\n${usage}`);
+    return number;
+  };
+  for (let index = 0; index < argv.length; index += 1) {
+    const argument = argv[index];
+    switch (argument) {
+      case '--scale':
+        options.scale = positive(value(index, argument), argument);
+        index += 1;
+        break;
+      case '--seconds':
+        options.seconds = positive(value(index, argument), argument);
+        index += 1;
+        break;
+      case '--send-seconds':
+        options.sendSeconds = positive(value(index, argument), argument);
+        index += 1;
+        break;
+      case '--workers':
+        options.workers = Math.round(positive(value(index, argument), argument));
+        index += 1;
+        break;
+      case '--only': {
+        const names = value(index, argument).split(',');
+        const unknown = names.filter((name) => !(scenarioNames as readonly string[]).includes(name));
+        if (unknown.length) throw new Error(`unknown scenario ${unknown.join(', ')}\n${usage}`);
+        options.only = new Set(names as ScenarioName[]);
+        index += 1;
+        break;
+      }
+      case '--reuse':
+        options.reuse = true;
+        break;
+      case '--load-only':
+        options.loadOnly = true;
+        break;
+      case '--no-write':
+        options.write = false;
+        break;
+      case '--profile':
+        options.profile = true;
+        break;
+      default:
+        throw new Error(`unknown option ${String(argument)}\n${usage}`);
+    }
+  }
+  return options;
+}
