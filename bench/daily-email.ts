@@ -123,19 +123,21 @@ export async function measureDailyEmail(
     }
     const timedOut = Date.now() > deadline;
     const cpuAfter = cpu();
-    const { rows } = await client.query<{ sent: string; jobs: string }>(
+    const { rows } = await client.query<{ sent: string; jobs: string; completed: string }>(
       `select (select count(*) from email_deliveries where kind = 'staff_daily' and status = 'sent') as sent,
-              (select count(*) from pgboss.job where name = $1) as jobs`,
+              (select count(*) from pgboss.job where name = $1) as jobs,
+              (select count(*) from pgboss.job where name = $1 and state = 'completed') as completed`,
       [dailyQueue],
     );
     const sent = Number(rows[0]?.sent ?? 0);
+    const completed = Number(rows[0]?.completed ?? 0);
     const start = runStartedAt ?? Date.now();
     const end = timedOut ? Date.now() : Math.max(sink.lastAcceptedAt, start);
     const seconds = (end - start) / 1000;
     return {
       recipients: Number(rows[0]?.jobs ?? recipients),
       sent,
-      nothingToSend: Number(rows[0]?.jobs ?? recipients) - sent,
+      nothingToSend: Math.max(0, completed - sent),
       seconds,
       queueingSeconds: queuedAt !== null ? (queuedAt - start) / 1000 : Number.NaN,
       emailsPerSecond: sent / Math.max(seconds, 0.001),

@@ -15,13 +15,17 @@ export interface BenchOptions {
   workers: number;
   /** CPU profiles of Parley's processes (.data/bench/profiles/). */
   profile: boolean;
+  /** DATABASE_POOL_SIZE for Parley's processes (unset: Parley's default). */
+  poolSize: number | null;
+  /** The daily email is stopped after this many seconds (its rate so far is reported). */
+  dailyTimeoutSeconds: number;
 }
 
 export const scenarioNames = ['dashboard', 'search', 'conversation', 'daily-email', 'send'] as const;
 export type ScenarioName = (typeof scenarioNames)[number];
 
 export const usage = `npm run bench -- [--scale 1] [--reuse] [--load-only] [--seconds 20] [--send-seconds 60]
-                    [--only dashboard,search,conversation,daily-email,send] [--workers 2] [--no-write] [--profile]`;
+                    [--only dashboard,search,conversation,daily-email,send] [--workers 2] [--pool-size 10] [--daily-timeout 600] [--no-write] [--profile]`;
 
 export function parseOptions(argv: string[]): BenchOptions {
   const options: BenchOptions = {
@@ -34,6 +38,8 @@ export function parseOptions(argv: string[]): BenchOptions {
     write: true,
     workers: 2,
     profile: false,
+    poolSize: null,
+    dailyTimeoutSeconds: 600,
   };
   const value = (index: number, name: string): string => {
     const next = argv[index + 1];
@@ -58,6 +64,14 @@ export function parseOptions(argv: string[]): BenchOptions {
         break;
       case '--send-seconds':
         options.sendSeconds = positive(value(index, argument), argument);
+        index += 1;
+        break;
+      case '--pool-size':
+        options.poolSize = Math.round(positive(value(index, argument), argument));
+        index += 1;
+        break;
+      case '--daily-timeout':
+        options.dailyTimeoutSeconds = positive(value(index, argument), argument);
         index += 1;
         break;
       case '--workers':

@@ -13,7 +13,8 @@ import { findApplicationForStaff, listStatusChanges } from '../src/applications/
 import { createDashboardService } from '../src/dashboard/service.ts';
 import { parseSearch } from '../src/dashboard/search.ts';
 import { findConversationForApplication, findSeenCount, listMessages } from '../src/messaging/repository.ts';
-import { countUnreadNotifications, isFollowing, markApplicationNotificationsRead } from '../src/notifications/repository.ts';
+import { countUnreadNotifications, isFollowing, listDailyLines, listWatchers, markApplicationNotificationsRead } from '../src/notifications/repository.ts';
+import { dueDailyRun } from '../src/notifications/daily-schedule.ts';
 import type { Database } from '../src/platform/database-schema.ts';
 import { findConversationArchivedState } from '../src/dashboard/repository.ts';
 import { createPostgresSessionStore } from '../src/web/session-store.ts';
@@ -114,6 +115,20 @@ export function conversationPage(visit: PageVisit, applicationId: string): PageS
     await record.step('conversation: archived?', () => findConversationArchivedState(db, user.id, conversation.id));
     await record.step('following?', () => isFollowing(db, application.id, user.id));
     await save();
+  };
+}
+
+/** In a jobseeker's send transaction: who hears about the message. */
+export function watchersOf(applicationId: string): PageSql {
+  return async (db, record) => {
+    await record.step('sending: the application\'s watchers', () => listWatchers(db, applicationId));
+  };
+}
+
+/** In each daily email job: what this person has not read, checked again at sending time. */
+export function dailyLinesOf(userId: string): PageSql {
+  return async (db, record) => {
+    await record.step('daily email: one person\'s lines', () => listDailyLines(db, userId, null, dueDailyRun(new Date()).cutoff));
   };
 }
 

@@ -34,6 +34,7 @@ function environmentFor(settings: ParleyEnvironment): NodeJS.ProcessEnv {
     // The sink speaks plain SMTP on the loopback interface; a real relay would be reached over TLS.
     SMTP_REQUIRE_TLS: 'false',
     FILE_STORAGE_DIR: path.join(benchLogFolder, 'files'),
+    ...(settings.poolSize ? { DATABASE_POOL_SIZE: String(settings.poolSize) } : {}),
   };
 }
 
@@ -53,6 +54,8 @@ export interface ParleyEnvironment {
   sessionSecret: string;
   /** Write a V8 CPU profile of each process to .data/bench/profiles/ when it stops. */
   profile?: boolean;
+  /** DATABASE_POOL_SIZE; Parley's default when absent. */
+  poolSize?: number | null;
 }
 
 function startProcess(mode: '--web' | '--worker', settings: ParleyEnvironment, name: string): ParleyProcess {

@@ -45,6 +45,8 @@ export interface Machine {
 
 export interface Report {
   machine: Machine;
+  /** Parley's and PostgreSQL's settings that bear on the figures. */
+  settings: string;
   shape: DataShape;
   loadSeconds: number | null;
   rows: Record<string, number>;
@@ -142,6 +144,7 @@ function generated(report: Report): string {
     `Run on ${machine.date} by \`npm run bench -- --scale ${shape.scale}\`: ${machine.cpus} CPUs (${machine.cpuModel}), ${machine.memoryGb.toFixed(0)} GB memory, Node.js ${machine.node}, ${machine.postgres}.`,
     '',
   );
+  lines.push(`Settings: ${report.settings}.`, '');
   lines.push(markdownTable(headings, resultRows(report)), '');
   lines.push(
     'Latencies are of every response in the measured window (after a 3-second warm-up), at the concurrency shown in the scenario list. ' +

@@ -18,7 +18,7 @@ import { measureDailyEmail, startSmtpSink } from './daily-email.ts';
 import { loadDataSet } from './generate.ts';
 import { measureHttp, multipartBody, type HttpRun } from './http.ts';
 import { parseOptions, type BenchOptions } from './options.ts';
-import { conversationPage, dashboardPage, explainStatements, timePageSql, type PageSql, type PageVisit } from './page-sql.ts';
+import { conversationPage, dailyLinesOf, dashboardPage, explainStatements, timePageSql, watchersOf, type PageSql, type PageVisit } from './page-sql.ts';
 import { newSessionSecret, startWeb, type ParleyEnvironment } from './processes.ts';
 import { documentPath, printTable, writeDocument, type Machine, type PageResult, type Report } from './report.ts';
 import { createVisitors, visitorHeaders, type Visitor } from './sessions.ts';
@@ -159,7 +159,7 @@ async function main(): Promise<void> {
     await client.connect();
     const smtpPort = await freePort();
     const sink = await startSmtpSink(smtpPort);
-    const settings: ParleyEnvironment = { databaseUrl: connectionString, port: await freePort(), smtpPort, sessionSecret: newSessionSecret(), profile: options.profile };
+    const settings: ParleyEnvironment = { databaseUrl: connectionString, port: await freePort(), smtpPort, sessionSecret: newSessionSecret(), profile: options.profile, poolSize: options.poolSize };
     const baseUrl = `http://127.0.0.1:${settings.port}`;
     log('Starting the web process (NODE_ENV=production)');
     const web = await startWeb(settings);
@@ -177,8 +177,18 @@ async function main(): Promise<void> {
       if (!trustVisitor) throw new Error('no trust visitor');
       const trustVisit: PageVisit = { userId: trustVisitor.userId, sessionId: await sessionIdOf(client, trustVisitor) };
 
+      const serverSettings = await client.query<{ name: string; setting: string }>(
+        `select name, current_setting(name) as setting from unnest(array['shared_buffers', 'work_mem', 'max_parallel_workers_per_gather', 'synchronous_commit', 'max_wal_size', 'jit']) as name`,
+      );
+      const settingsText = [
+        `DATABASE_POOL_SIZE ${options.poolSize ?? '10 (the default)'}`,
+        `${options.workers} worker processes`,
+        `PostgreSQL ${serverSettings.rows.map((row) => `${row.name} ${row.setting}`).join(', ')}`,
+        server.embedded ? 'embedded cluster on this machine' : 'the server at DATABASE_URL',
+      ].join('; ');
       const report: Report = {
         machine: machine(postgres),
+        settings: settingsText,
         shape,
         loadSeconds,
         rows: Object.fromEntries(rowCounts.rows.map((row) => [row.name, Number(row.count)])),
@@ -262,7 +272,7 @@ async function main(): Promise<void> {
 
       if (options.only.has('daily-email')) {
         log(`Daily email with ${options.workers} worker processes`);
-        report.daily = await measureDailyEmail(client, settings, sink, options.workers, log, meter);
+        report.daily = await measureDailyEmail(client, settings, sink, options.workers, log, meter, options.dailyTimeoutSeconds);
         report.dailyLoadAverage = loadAverage();
         log(`    ${report.daily.sent} emails in ${report.daily.seconds.toFixed(1)} s (${report.daily.recipients} recipients)`);
       }
@@ -307,6 +317,14 @@ async function main(): Promise<void> {
         const after = Number((await client.query<{ count: string }>(`select count(*) from messages`)).rows[0]?.count ?? 0);
         report.send = { http, messagesWritten: after - before, connections: 50, loadAverage: loadAverage() };
         log(`    p50 ${http.p50.toFixed(1)} ms, p95 ${http.p95.toFixed(1)} ms, ${http.perSecond.toFixed(0)}/s, errors ${http.errors} ${JSON.stringify(http.statuses)}`);
+      }
+
+      if (options.only.has('send') || options.only.has('daily-email')) {
+        // The write paths' heaviest statements (planned afresh here; Parley runs them prepared).
+        const jobseekerSender = cast.jobseekerSenders[0];
+        const dailyReader = await client.query<{ id: string }>(`select id from users where email like 'staff%@school%' order by email limit 1`);
+        if (jobseekerSender) await explain('sending (jobseeker)', watchersOf(jobseekerSender.applicationId));
+        if (dailyReader.rows[0]) await explain('daily email', dailyLinesOf(dailyReader.rows[0].id));
       }
 
       report.peakMemoryMb = await web.peakMemoryMb();

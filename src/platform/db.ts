@@ -39,7 +39,11 @@ const planEachTimeMarker = '/* plan each time */';
 
 /** A bound on the statements kept prepared per connection (each costs the server a little memory). */
 const preparedStatementsPerConnection = 300;
-const preparedCounts = new WeakMap<pg.PoolClient, number>();
+
+/** "cached plan must not change result type": a table a prepared statement reads was altered (a deployment's migration). */
+function isStalePreparedStatement(error: unknown): boolean {
+  return (error as { code?: unknown }).code === '0A000' && String((error as { message?: unknown }).message).includes('cached plan');
+}
 
 /**
  * Statements with parameters are prepared once per connection (named after their text) and then reused, so the
@@ -47,6 +51,10 @@ const preparedCounts = new WeakMap<pg.PoolClient, number>();
  * five runs). Planning was 40-60% of the database's CPU on the hot paths, most of it for the same few statements
  * (docs/performance.md). Statements without parameters (migrations, transaction control) and those marked
  * planEachTime run as before.
+ *
+ * If a migration changes what a prepared statement returns, PostgreSQL refuses to run it again: that connection is
+ * then closed when it goes back to the pool (a new one prepares afresh), and a statement outside a transaction is
+ * run again at once, unprepared.
  */
 function preparingPool(pool: pg.Pool): PostgresPool {
   return {
@@ -55,17 +63,33 @@ function preparingPool(pool: pg.Pool): PostgresPool {
     async connect(): Promise<PostgresPoolClient> {
       const client = await pool.connect();
       const parsed = (client as unknown as { connection: { parsedStatements: Record<string, unknown> } }).connection.parsedStatements;
+      let prepared = Object.keys(parsed).length;
+      let inTransaction = false;
+      let stale = false;
+      const prepareAndRun = async (name: string, text: string, values: unknown[]): Promise<unknown> => {
+        try {
+          return await client.query({ name, text, values });
+        } catch (error) {
+          if (!isStalePreparedStatement(error)) throw error;
+          stale = true;
+          if (inTransaction) throw error;
+          return client.query(text, values);
+        }
+      };
       const query = (text: unknown, values?: readonly unknown[]): unknown => {
-        if (typeof text !== 'string' || !values?.length || text.startsWith(planEachTimeMarker)) return client.query(text as string, values as unknown[]);
+        if (typeof text === 'string' && /^\s*(begin|start transaction)\b/i.test(text)) inTransaction = true;
+        if (typeof text === 'string' && /^\s*(commit|rollback|end)\b/i.test(text)) inTransaction = false;
+        if (typeof text !== 'string' || !values?.length || text.startsWith(planEachTimeMarker) || stale) {
+          return client.query(text as string, values as unknown[]);
+        }
         const name = `parley_${createHash('sha1').update(text).digest('base64url')}`;
         if (!(name in parsed)) {
-          const prepared = preparedCounts.get(client) ?? 0;
           if (prepared >= preparedStatementsPerConnection) return client.query(text, [...values]);
-          preparedCounts.set(client, prepared + 1);
+          prepared += 1;
         }
-        return client.query({ name, text, values: [...values] });
+        return prepareAndRun(name, text, [...values]);
       };
-      return { query: query as PostgresPoolClient['query'], release: (destroy?: boolean) => client.release(destroy) };
+      return { query: query as PostgresPoolClient['query'], release: (destroy?: boolean) => client.release(destroy ?? stale) };
     },
   };
 }
