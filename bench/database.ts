@@ -2,12 +2,12 @@
  * The benchmark's own database: a dedicated embedded cluster (`bench-postgres`, its own port and folder, never the
  * development or test data) unless DATABASE_URL names a server, and on it a database `parley_bench`.
  */
-import net from 'node:net';
 import path from 'node:path';
 import pg from 'pg';
 import { projectRoot } from '../src/config.ts';
 import { createDatabase, migrateToLatest } from '../src/platform/db.ts';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from '../src/platform/embedded-postgres.ts';
+import { freePort } from '../test/support/ports.ts';
 
 export const benchDatabaseName = 'parley_bench';
 
@@ -18,16 +18,7 @@ export interface BenchServer {
   stop(): Promise<void>;
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no free port'))));
-    });
-  });
-}
+export { freePort };
 
 export async function startBenchServer(log: (line: string) => void): Promise<BenchServer> {
   const given = process.env.DATABASE_URL;

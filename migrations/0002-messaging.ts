@@ -55,6 +55,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       archived_at timestamptz,
       primary key (conversation_id, user_id)
     );
-    create index conversation_person_states_user_idx on conversation_person_states (user_id);
+    -- With the person's own state in the index, the dashboard reads it without visiting the table.
+    create index conversation_person_states_user_idx on conversation_person_states (user_id)
+      include (conversation_id, seen_count, archived_at);
   `.execute(db);
 }

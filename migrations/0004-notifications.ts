@@ -36,28 +36,48 @@ export async function up(db: Kysely<unknown>): Promise<void> {
         and not exists (select 1 from application_follows f where f.application_id = a.id and f.user_id = v.created_by);
 
     -- Who hears about a jobseeker's messages: the followers who can still see the application and whose account is
-    -- open; if there are none, every staff member of the application's school.
+    -- open; if there are none, every staff member of the application's school. Written without a CTE (the "no
+    -- visible follower" test spelt out as correlated EXISTS) so the planner narrows by application or person first:
+    -- measured at a million messages, about 1 ms instead of 1.5 s with a materialised CTE (docs/performance.md).
     create view application_watchers as
-      with visible_followers as (
-        select af.application_id, af.user_id
-        from application_followers af
-        join applications a on a.id = af.application_id
-        join vacancies v on v.id = a.vacancy_id
-        join users u on u.id = af.user_id and u.closed_at is null and u.kind = 'staff'
-        where exists (
-          select 1 from staff_memberships m where m.user_id = af.user_id
-            and (m.organisation_id = v.school_id
-                 or m.organisation_id in (select g.group_id from school_group_members g where g.school_id = v.school_id))
-        )
+      select af.application_id, af.user_id
+      from application_followers af
+      join applications a on a.id = af.application_id
+      join vacancies v on v.id = a.vacancy_id
+      join users u on u.id = af.user_id and u.closed_at is null and u.kind = 'staff'
+      where exists (
+        select 1 from staff_memberships m where m.user_id = af.user_id
+          and (m.organisation_id = v.school_id
+               or m.organisation_id in (select g.group_id from school_group_members g where g.school_id = v.school_id))
       )
-      select application_id, user_id from visible_followers
       union
+      -- No follower can see it: every staff member of the school. "No visible follower" is: no explicit follower
+      -- who can see it, and not the vacancy's creator (unless they unfollowed) who can see it.
       select a.id, m.user_id
       from applications a
       join vacancies v on v.id = a.vacancy_id
       join staff_memberships m on m.organisation_id = v.school_id
       join users u on u.id = m.user_id and u.closed_at is null
-      where not exists (select 1 from visible_followers vf where vf.application_id = a.id);
+      where not exists (
+          select 1 from application_follows f
+          join users fu on fu.id = f.user_id and fu.closed_at is null and fu.kind = 'staff'
+          where f.application_id = a.id and f.following
+            and exists (
+              select 1 from staff_memberships fm where fm.user_id = f.user_id
+                and (fm.organisation_id = v.school_id
+                     or fm.organisation_id in (select g.group_id from school_group_members g where g.school_id = v.school_id))
+            )
+        )
+        and not (
+          v.created_by is not null
+          and not exists (select 1 from application_follows f where f.application_id = a.id and f.user_id = v.created_by)
+          and exists (select 1 from users cu where cu.id = v.created_by and cu.closed_at is null and cu.kind = 'staff')
+          and exists (
+            select 1 from staff_memberships cm where cm.user_id = v.created_by
+              and (cm.organisation_id = v.school_id
+                   or cm.organisation_id in (select g.group_id from school_group_members g where g.school_id = v.school_id))
+          )
+        );
 
     alter table users add column email_notifications boolean not null default true;
 
@@ -93,5 +113,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 
     -- The daily email looks at jobseeker messages received since each person's previous email.
     create index messages_jobseeker_sent_idx on messages (sent_at) where sender_kind = 'jobseeker';
+    -- ...and finds the vacancies' creators, who follow their applications by default.
+    create index vacancies_created_by_idx on vacancies (created_by);
   `.execute(db);
 }
