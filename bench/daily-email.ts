@@ -66,7 +66,10 @@ async function resetDailyRun(client: pg.Client): Promise<void> {
   const boss = await client.query<{ exists: boolean }>(`select to_regclass('pgboss.job') is not null as exists`);
   if (boss.rows[0]?.exists) {
     // Earlier daily jobs, and the jobseeker emails queued by the sending benchmark, would compete for the workers.
-    await client.query(`delete from pgboss.job where name in ($1, $2)`, [dailyQueue, queueDefinitions.jobseekerMessageEmail.name]);
+    await client.query(`delete from pgboss.job where name in ($1, $2)`, [
+      dailyQueue,
+      queueDefinitions.jobseekerMessageEmail.name,
+    ]);
   }
 }
 
@@ -92,7 +95,8 @@ export async function measureDailyEmail(
     let lastReport = Date.now();
     for (;;) {
       for (const worker of workers) {
-        if (worker.child.exitCode !== null) throw new Error(`a worker exited with ${worker.child.exitCode}; see ${worker.logFile}`);
+        if (worker.child.exitCode !== null)
+          throw new Error(`a worker exited with ${worker.child.exitCode}; see ${worker.logFile}`);
       }
       if (runStartedAt === null) {
         const { rows } = await client.query<{ created_at: Date }>(`select created_at from daily_email_runs`);
@@ -114,7 +118,9 @@ export async function measureDailyEmail(
         }
         if (total > 0 && open === 0) break;
         if (Date.now() - lastReport > 10_000) {
-          log(`    daily email: ${total - open} of ${total} jobs done, ${sink.accepted - acceptedBefore} emails accepted`);
+          log(
+            `    daily email: ${total - open} of ${total} jobs done, ${sink.accepted - acceptedBefore} emails accepted`,
+          );
           lastReport = Date.now();
         }
       }

@@ -72,7 +72,9 @@ export async function loadedScale(server: BenchServer): Promise<number | null> {
 }
 
 export async function markLoaded(server: BenchServer, scale: number): Promise<void> {
-  await withClient(server.url('postgres'), (client) => client.query(`comment on database ${benchDatabaseName} is 'parley-bench scale=${scale}'`));
+  await withClient(server.url('postgres'), (client) =>
+    client.query(`comment on database ${benchDatabaseName} is 'parley-bench scale=${scale}'`),
+  );
 }
 
 /** A new, empty, migrated parley_bench (any earlier one is dropped). */

@@ -75,7 +75,9 @@ export async function loadDataSet(connectionString: string, shape: DataShape, lo
     // Foreign keys are checked by triggers; as a superuser the load skips them (the data is made consistent and
     // checked afterwards). Without superuser rights they are simply checked.
     for (const client of [a, b]) {
-      await client.query(`set session_replication_role = replica`).catch(() => log('  (not a superuser: foreign keys are checked row by row)'));
+      await client
+        .query(`set session_replication_role = replica`)
+        .catch(() => log('  (not a superuser: foreign keys are checked row by row)'));
     }
 
     const dropped = await timed(log, 'drop secondary indexes', async () => {
@@ -102,9 +104,19 @@ export async function loadDataSet(connectionString: string, shape: DataShape, lo
         create aggregate bench_gen.tsvector_agg(tsvector) (sfunc = tsvector_concat, stype = tsvector, initcond = '');
         create table bench_gen.list (kind text, n int, value text, primary key (kind, n));
       `);
-      const lists: Record<string, string[]> = { word: messageWords, first: firstNames, surname: surnames, title: jobTitles, place: placeNames, school_kind: schoolKinds };
+      const lists: Record<string, string[]> = {
+        word: messageWords,
+        first: firstNames,
+        surname: surnames,
+        title: jobTitles,
+        place: placeNames,
+        school_kind: schoolKinds,
+      };
       for (const [kind, values] of Object.entries(lists)) {
-        await a.query(`insert into bench_gen.list select $1, (o - 1)::int, v from unnest($2::text[]) with ordinality as t(v, o)`, [kind, values]);
+        await a.query(
+          `insert into bench_gen.list select $1, (o - 1)::int, v from unnest($2::text[]) with ordinality as t(v, o)`,
+          [kind, values],
+        );
       }
       await a.query(`
         create function bench_gen.item(kind text, x bigint, seed int) returns text language sql stable parallel safe
@@ -461,10 +473,16 @@ async function checkConsistency(client: pg.Client): Promise<Record<string, numbe
     `select count(*) as bad from conversations c join applications a on a.id = c.application_id join vacancies v on v.id = a.vacancy_id
      where v.school_id <> c.school_id`,
   );
-  await check('read state beyond the count', `select count(*) as bad from conversation_person_states s join conversations c on c.id = s.conversation_id
+  await check(
+    'read state beyond the count',
+    `select count(*) as bad from conversation_person_states s join conversations c on c.id = s.conversation_id
      join users u on u.id = s.user_id
-     where s.seen_count > case u.kind when 'staff' then c.jobseeker_message_count else c.staff_message_count end`);
-  await check('messages without a sender', `select count(*) as bad from messages m left join users u on u.id = m.sender_user_id where u.id is null or u.kind <> m.sender_kind`);
+     where s.seen_count > case u.kind when 'staff' then c.jobseeker_message_count else c.staff_message_count end`,
+  );
+  await check(
+    'messages without a sender',
+    `select count(*) as bad from messages m left join users u on u.id = m.sender_user_id where u.id is null or u.kind <> m.sender_kind`,
+  );
   const { rows } = await client.query<{ name: string; count: string }>(`
     select 'organisations' as name, count(*) from organisations union all
     select 'users (staff)', count(*) from users where kind = 'staff' union all
@@ -502,16 +520,30 @@ async function checkAgainstParley(client: pg.Client): Promise<void> {
        from messages m where m.conversation_id = $1 order by m.sent_at, m.id`,
       [conversation.id],
     );
-    let vector = (await client.query<{ v: string }>(`select setweight(to_tsvector('parley_search', $1), 'A')::text as v`, [conversation.heading])).rows[0]?.v ?? '';
+    let vector =
+      (
+        await client.query<{ v: string }>(`select setweight(to_tsvector('parley_search', $1), 'A')::text as v`, [
+          conversation.heading,
+        ])
+      ).rows[0]?.v ?? '';
     for (const message of messages.rows) {
       const prepared = prepareMessageBody({ format: 'text', body: message.body_text });
       if (!prepared.ok || prepared.html !== message.body_html || prepared.text !== message.body_text) {
         problems.push(`message text or HTML of conversation ${conversation.id}`);
       }
       const text = searchableText([message.body_text, ...(message.files ?? [])]);
-      vector = (await client.query<{ v: string }>(`select ($1::tsvector || to_tsvector('parley_search', $2))::text as v`, [vector, text])).rows[0]?.v ?? '';
+      vector =
+        (
+          await client.query<{ v: string }>(`select ($1::tsvector || to_tsvector('parley_search', $2))::text as v`, [
+            vector,
+            text,
+          ])
+        ).rows[0]?.v ?? '';
     }
     if (vector !== conversation.search_vector) problems.push(`search document of conversation ${conversation.id}`);
   }
-  if (problems.length) throw new Error(`The generated data differs from what Parley would have written:\n  ${problems.slice(0, 10).join('\n  ')}`);
+  if (problems.length)
+    throw new Error(
+      `The generated data differs from what Parley would have written:\n  ${problems.slice(0, 10).join('\n  ')}`,
+    );
 }

@@ -13,7 +13,13 @@ import { findApplicationForStaff, listStatusChanges } from '../src/applications/
 import { createDashboardService } from '../src/dashboard/service.ts';
 import { parseSearch } from '../src/dashboard/search.ts';
 import { findConversationForApplication, findSeenCount, listMessages } from '../src/messaging/repository.ts';
-import { countUnreadNotifications, isFollowing, listDailyLines, listWatchers, markApplicationNotificationsRead } from '../src/notifications/repository.ts';
+import {
+  countUnreadNotifications,
+  isFollowing,
+  listDailyLines,
+  listWatchers,
+  markApplicationNotificationsRead,
+} from '../src/notifications/repository.ts';
 import { dueDailyRun } from '../src/notifications/daily-schedule.ts';
 import type { Database } from '../src/platform/database-schema.ts';
 import { findConversationArchivedState } from '../src/dashboard/repository.ts';
@@ -57,11 +63,15 @@ function sessionSteps(db: Db, sessionId: string) {
   return {
     get: () =>
       new Promise<unknown>((resolve, reject) => {
-        store.get(sessionId, (error, session) => (error ? reject(error instanceof Error ? error : new Error(String(error))) : resolve(session)));
+        store.get(sessionId, (error, session) =>
+          error ? reject(error instanceof Error ? error : new Error(String(error))) : resolve(session),
+        );
       }),
     set: (session: unknown) =>
       new Promise<void>((resolve, reject) => {
-        store.set(sessionId, session as never, (error) => (error ? reject(error instanceof Error ? error : new Error(String(error))) : resolve()));
+        store.set(sessionId, session as never, (error) =>
+          error ? reject(error instanceof Error ? error : new Error(String(error))) : resolve(),
+        );
       }),
   };
 }
@@ -104,10 +114,14 @@ export function dashboardPage(visit: PageVisit, query: string | null): PageSql {
 export function conversationPage(visit: PageVisit, applicationId: string): PageSql {
   return async (db, record) => {
     const { user, save } = await signedIn(db, record, visit);
-    const application = await record.step('application: find for staff', () => findApplicationForStaff(db, applicationId, user.id));
+    const application = await record.step('application: find for staff', () =>
+      findApplicationForStaff(db, applicationId, user.id),
+    );
     if (!application) throw new Error(`application ${applicationId} is not visible to ${user.id}`);
     await record.step('application: timeline', () => listStatusChanges(db, application.id));
-    const conversation = await record.step('conversation: find', () => findConversationForApplication(db, application.id));
+    const conversation = await record.step('conversation: find', () =>
+      findConversationForApplication(db, application.id),
+    );
     if (!conversation) throw new Error(`application ${applicationId} has no conversation`);
     await record.step('conversation: seen count', () => findSeenCount(db, conversation.id, user.id));
     await record.step('conversation: messages', () => listMessages(db, conversation.id));
@@ -121,14 +135,16 @@ export function conversationPage(visit: PageVisit, applicationId: string): PageS
 /** In a jobseeker's send transaction: who hears about the message. */
 export function watchersOf(applicationId: string): PageSql {
   return async (db, record) => {
-    await record.step('sending: the application\'s watchers', () => listWatchers(db, applicationId));
+    await record.step("sending: the application's watchers", () => listWatchers(db, applicationId));
   };
 }
 
 /** In each daily email job: what this person has not read, checked again at sending time. */
 export function dailyLinesOf(userId: string): PageSql {
   return async (db, record) => {
-    await record.step('daily email: one person\'s lines', () => listDailyLines(db, userId, null, dueDailyRun(new Date()).cutoff));
+    await record.step("daily email: one person's lines", () =>
+      listDailyLines(db, userId, null, dueDailyRun(new Date()).cutoff),
+    );
   };
 }
 
@@ -140,7 +156,12 @@ export async function timePageSql(connectionString: string, pages: PageSql[], it
     dialect: new PostgresDialect({ pool }),
     log: (event) => {
       if (event.level === 'error') return;
-      captured.push({ step: currentStep, sql: event.query.sql, parameters: event.query.parameters, ms: event.queryDurationMillis });
+      captured.push({
+        step: currentStep,
+        sql: event.query.sql,
+        parameters: event.query.parameters,
+        ms: event.queryDurationMillis,
+      });
     },
   });
   const record: Recorder = {
@@ -183,7 +204,10 @@ export async function timePageSql(connectionString: string, pages: PageSql[], it
 }
 
 /** EXPLAIN (ANALYZE, BUFFERS) of each statement, inside a transaction that is rolled back (some of them write). */
-export async function explainStatements(connectionString: string, statements: CapturedQuery[]): Promise<{ step: string; sql: string; plan: string }[]> {
+export async function explainStatements(
+  connectionString: string,
+  statements: CapturedQuery[],
+): Promise<{ step: string; sql: string; plan: string }[]> {
   const client = new pg.Client({ connectionString, application_name: 'parley-bench-explain' });
   await client.connect();
   const plans: { step: string; sql: string; plan: string }[] = [];
@@ -191,7 +215,9 @@ export async function explainStatements(connectionString: string, statements: Ca
     for (const statement of statements) {
       await client.query('begin');
       try {
-        const { rows } = await client.query<{ 'QUERY PLAN': string }>(`explain (analyze, buffers) ${statement.sql}`, [...statement.parameters]);
+        const { rows } = await client.query<{ 'QUERY PLAN': string }>(`explain (analyze, buffers) ${statement.sql}`, [
+          ...statement.parameters,
+        ]);
         plans.push({ step: statement.step, sql: statement.sql, plan: rows.map((row) => row['QUERY PLAN']).join('\n') });
       } finally {
         await client.query('rollback');

@@ -18,7 +18,8 @@ export function newSessionSecret(): string {
 
 function environmentFor(settings: ParleyEnvironment): NodeJS.ProcessEnv {
   // Only what production would be given; nothing inherited from a developer's shell decides the figures.
-  const parleyVariable = /^(DATABASE_|SMTP_|EMAIL_|NOTIFY_|CLAMD_|S3_|STORAGE_|TRUST_PROXY|FILE_STORAGE|LOG_LEVEL|LOAD_DEMO_DATA|SECURE_COOKIES|JOBSEEKER_EMAIL|PORT$|HOST$|BASE_URL)/;
+  const parleyVariable =
+    /^(DATABASE_|SMTP_|EMAIL_|NOTIFY_|CLAMD_|S3_|STORAGE_|TRUST_PROXY|FILE_STORAGE|LOG_LEVEL|LOAD_DEMO_DATA|SECURE_COOKIES|JOBSEEKER_EMAIL|PORT$|HOST$|BASE_URL)/;
   const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !parleyVariable.test(name)));
   return {
     ...env,
@@ -62,7 +63,13 @@ function startProcess(mode: '--web' | '--worker', settings: ParleyEnvironment, n
   fs.mkdirSync(benchLogFolder, { recursive: true });
   const logFile = path.join(benchLogFolder, `${name}.log`);
   const out = fs.openSync(logFile, 'w');
-  const profiling = settings.profile ? ['--cpu-prof', `--cpu-prof-dir=${path.join(benchLogFolder, 'profiles')}`, `--cpu-prof-name=${name}-${Date.now()}.cpuprofile`] : [];
+  const profiling = settings.profile
+    ? [
+        '--cpu-prof',
+        `--cpu-prof-dir=${path.join(benchLogFolder, 'profiles')}`,
+        `--cpu-prof-name=${name}-${Date.now()}.cpuprofile`,
+      ]
+    : [];
   const child = spawn(process.execPath, [...profiling, path.join(projectRoot, 'src/main.ts'), mode], {
     cwd: projectRoot,
     env: environmentFor(settings),
@@ -98,8 +105,12 @@ export async function startWeb(settings: ParleyEnvironment): Promise<ParleyProce
   const web = startProcess('--web', settings, 'web');
   const deadline = Date.now() + 60_000;
   for (;;) {
-    if (web.child.exitCode !== null) throw new Error(`the web process exited with ${web.child.exitCode}; see ${web.logFile}`);
-    const ready = await fetch(`http://127.0.0.1:${settings.port}/ready`).then((response) => response.ok, () => false);
+    if (web.child.exitCode !== null)
+      throw new Error(`the web process exited with ${web.child.exitCode}; see ${web.logFile}`);
+    const ready = await fetch(`http://127.0.0.1:${settings.port}/ready`).then(
+      (response) => response.ok,
+      () => false,
+    );
     if (ready) return web;
     if (Date.now() > deadline) throw new Error(`the web process did not become ready; see ${web.logFile}`);
     await sleep(200);

@@ -64,7 +64,9 @@ const ms = (value: number) => (Number.isFinite(value) ? value.toFixed(1) : '–'
 const whole = (value: number) => Math.round(value).toLocaleString('en-GB');
 const verdict = (ok: boolean) => (ok ? 'met' : '**missed**');
 const cpuText = (cpu: CpuSample | null) =>
-  cpu ? `${cpu.parley.toFixed(1)} + ${cpu.postgres === null ? '?' : cpu.postgres.toFixed(1)} + ${cpu.generator.toFixed(1)}` : '–';
+  cpu
+    ? `${cpu.parley.toFixed(1)} + ${cpu.postgres === null ? '?' : cpu.postgres.toFixed(1)} + ${cpu.generator.toFixed(1)}`
+    : '–';
 
 /** The table rows: scenario, p50, p95, p99, throughput, errors, page/SQL, target. */
 export function resultRows(report: Report): string[][] {
@@ -116,12 +118,34 @@ export function resultRows(report: Report): string[][] {
     ]);
   }
   if (report.peakMemoryMb !== null) {
-    rows.push(['web process peak memory (VmHWM)', '–', '–', '–', '–', '–', '–', '–', '–', `${whole(report.peakMemoryMb)} MB`]);
+    rows.push([
+      'web process peak memory (VmHWM)',
+      '–',
+      '–',
+      '–',
+      '–',
+      '–',
+      '–',
+      '–',
+      '–',
+      `${whole(report.peakMemoryMb)} MB`,
+    ]);
   }
   return rows;
 }
 
-const headings = ['scenario', 'p50 ms', 'p95 ms', 'p99 ms', 'throughput', 'errors', 'SQL p50 / p95 ms', 'c=1 p50 ms / ratio', 'CPU ms each: Parley + PostgreSQL + bench', 'target'];
+const headings = [
+  'scenario',
+  'p50 ms',
+  'p95 ms',
+  'p99 ms',
+  'throughput',
+  'errors',
+  'SQL p50 / p95 ms',
+  'c=1 p50 ms / ratio',
+  'CPU ms each: Parley + PostgreSQL + bench',
+  'target',
+];
 
 export function printTable(report: Report, write: (line: string) => void): void {
   const rows = [headings, ...resultRows(report)];
@@ -133,7 +157,11 @@ export function printTable(report: Report, write: (line: string) => void): void 
 }
 
 function markdownTable(headers: string[], rows: string[][]): string {
-  return [`| ${headers.join(' | ')} |`, `| ${headers.map(() => '---').join(' | ')} |`, ...rows.map((row) => `| ${row.join(' | ')} |`)].join('\n');
+  return [
+    `| ${headers.join(' | ')} |`,
+    `| ${headers.map(() => '---').join(' | ')} |`,
+    ...rows.map((row) => `| ${row.join(' | ')} |`),
+  ].join('\n');
 }
 
 function generated(report: Report): string {
@@ -154,7 +182,10 @@ function generated(report: Report): string {
       `with ${machine.cpus} CPUs, throughput cannot exceed ${machine.cpus} × 1000 / their sum.`,
     '',
   );
-  lines.push(`Load average (1 minute) at the end of each scenario, on ${machine.cpus} CPUs (other people's work shares the machine):`, '');
+  lines.push(
+    `Load average (1 minute) at the end of each scenario, on ${machine.cpus} CPUs (other people's work shares the machine):`,
+    '',
+  );
   for (const page of report.pages) lines.push(`- ${page.name}: ${page.loadAverage.toFixed(1)}`);
   if (report.dailyLoadAverage !== null) lines.push(`- daily email: ${report.dailyLoadAverage.toFixed(1)}`);
   if (report.send) lines.push(`- sending: ${report.send.loadAverage.toFixed(1)}`);
@@ -164,19 +195,39 @@ function generated(report: Report): string {
   lines.push(
     `Scale ${shape.scale}: ${whole(shape.schools)} schools in ${whole(shape.groups)} groups, ${whole(shape.staff)} staff, ${whole(shape.jobseekers)} jobseekers, ` +
       `${whole(shape.conversations)} conversations, ${whole(shape.messages)} messages. The measured trust member sees ${whole(report.trustConversations)} conversations.` +
-      (report.loadSeconds !== null ? ` Generated, indexed, checked and analysed in ${report.loadSeconds.toFixed(0)} s.` : ' (Reused from an earlier load.)'),
+      (report.loadSeconds !== null
+        ? ` Generated, indexed, checked and analysed in ${report.loadSeconds.toFixed(0)} s.`
+        : ' (Reused from an earlier load.)'),
     '',
   );
-  lines.push(markdownTable(['table', 'rows'], Object.entries(report.rows).map(([name, count]) => [name, whole(count)])), '');
+  lines.push(
+    markdownTable(
+      ['table', 'rows'],
+      Object.entries(report.rows).map(([name, count]) => [name, whole(count)]),
+    ),
+    '',
+  );
 
   lines.push('### Where each page spends its SQL time', '');
   for (const page of report.pages) {
     lines.push(`**${page.name}** (${page.sql.queries} statements per visit${page.note ? `; ${page.note}` : ''})`, '');
-    lines.push(markdownTable(['step', 'p50 ms', 'p95 ms'], page.sql.steps.map((step) => [step.step, ms(step.p50), ms(step.p95)])), '');
+    lines.push(
+      markdownTable(
+        ['step', 'p50 ms', 'p95 ms'],
+        page.sql.steps.map((step) => [step.step, ms(step.p50), ms(step.p95)]),
+      ),
+      '',
+    );
   }
   if (report.searchQueries.length) {
-    lines.push('**Search, query by query** (the whole page\'s SQL, p50)', '');
-    lines.push(markdownTable(['search', 'matches', 'SQL p50 ms'], report.searchQueries.map((q) => [`\`${q.query}\``, whole(q.matches), ms(q.sqlP50)])), '');
+    lines.push("**Search, query by query** (the whole page's SQL, p50)", '');
+    lines.push(
+      markdownTable(
+        ['search', 'matches', 'SQL p50 ms'],
+        report.searchQueries.map((q) => [`\`${q.query}\``, whole(q.matches), ms(q.sqlP50)]),
+      ),
+      '',
+    );
   }
   if (report.daily) {
     const daily = report.daily;
@@ -189,18 +240,40 @@ function generated(report: Report): string {
     );
   }
   if (report.send) {
-    const statuses = Object.entries(report.send.http.statuses).map(([status, count]) => `${status}: ${whole(count)}`).join(', ');
+    const statuses = Object.entries(report.send.http.statuses)
+      .map(([status, count]) => `${status}: ${whole(count)}`)
+      .join(', ');
     lines.push('### Sending', '');
-    lines.push(`${whole(report.send.messagesWritten)} messages written in ${report.send.http.seconds.toFixed(0)} s; responses ${statuses}.`, '');
+    lines.push(
+      `${whole(report.send.messagesWritten)} messages written in ${report.send.http.seconds.toFixed(0)} s; responses ${statuses}.`,
+      '',
+    );
   }
   lines.push('### Query plans', '');
-  lines.push('`EXPLAIN (ANALYZE, BUFFERS)` of each statement the pages run, on the data set above, after the measurements (warm cache).', '');
+  lines.push(
+    '`EXPLAIN (ANALYZE, BUFFERS)` of each statement the pages run, on the data set above, after the measurements (warm cache).',
+    '',
+  );
   const seen = new Set<string>();
   for (const plan of report.plans) {
-    const key = plan.sql;
-    if (seen.has(key) && !plan.page.startsWith('search')) continue;
-    seen.add(key);
-    lines.push(`<details><summary>${plan.page}: ${plan.step}</summary>`, '', '```sql', plan.sql.trim(), '```', '', '```', plan.plan, '```', '', '</details>', '');
+    // Each statement once; for the searches, each search's own page query (the rest is the dashboard's).
+    const searchQuery = plan.page.startsWith('search') && plan.sql.includes('search_vector @@');
+    if (plan.page.startsWith('search') ? !searchQuery : seen.has(plan.sql)) continue;
+    seen.add(plan.sql);
+    lines.push(
+      `<details><summary>${plan.page}: ${plan.step}</summary>`,
+      '',
+      '```sql',
+      plan.sql.trim(),
+      '```',
+      '',
+      '```',
+      plan.plan,
+      '```',
+      '',
+      '</details>',
+      '',
+    );
   }
   return lines.join('\n');
 }
@@ -219,7 +292,8 @@ export async function writeDocument(report: Report): Promise<void> {
     const existing = await readFile(documentPath, 'utf8');
     const start = existing.indexOf(startMarker);
     const end = existing.indexOf(endMarker);
-    if (start !== -1 && end > start) document = `${existing.slice(0, start)}${block}${existing.slice(end + endMarker.length)}`;
+    if (start !== -1 && end > start)
+      document = `${existing.slice(0, start)}${block}${existing.slice(end + endMarker.length)}`;
     else document = `${existing.trimEnd()}\n\n${block}\n`;
   }
   await writeFile(documentPath, document);

@@ -12,13 +12,31 @@ import pg from 'pg';
 import { createDashboardService } from '../src/dashboard/service.ts';
 import { parseSearch } from '../src/dashboard/search.ts';
 import { createDatabase } from '../src/platform/db.ts';
-import { benchDatabaseName, freePort, loadedScale, markLoaded, migrate, recreateDatabase, startBenchServer, withClient } from './database.ts';
+import {
+  benchDatabaseName,
+  freePort,
+  loadedScale,
+  markLoaded,
+  migrate,
+  recreateDatabase,
+  startBenchServer,
+  withClient,
+} from './database.ts';
 import { cpuMeter, type CpuSample } from './cpu.ts';
 import { measureDailyEmail, startSmtpSink } from './daily-email.ts';
 import { loadDataSet } from './generate.ts';
 import { measureHttp, multipartBody, type HttpRun } from './http.ts';
 import { parseOptions, type BenchOptions } from './options.ts';
-import { conversationPage, dailyLinesOf, dashboardPage, explainStatements, timePageSql, watchersOf, type PageSql, type PageVisit } from './page-sql.ts';
+import {
+  conversationPage,
+  dailyLinesOf,
+  dashboardPage,
+  explainStatements,
+  timePageSql,
+  watchersOf,
+  type PageSql,
+  type PageVisit,
+} from './page-sql.ts';
 import { newSessionSecret, startWeb, type ParleyEnvironment } from './processes.ts';
 import { documentPath, printTable, writeDocument, type Machine, type PageResult, type Report } from './report.ts';
 import { createVisitors, visitorHeaders, type Visitor } from './sessions.ts';
@@ -129,21 +147,39 @@ async function measurePage(input: {
   const single = await measureHttp({ ...run, connections: 1, seconds: Math.max(5, input.options.seconds / 2) }, 1);
   log(`  ${input.name}: SQL alone`);
   const sql = await timePageSql(input.connectionString, input.sqlPages, Math.max(100, input.sqlPages.length * 10));
-  log(`    p50 ${http.p50.toFixed(1)} ms, p95 ${http.p95.toFixed(1)} ms, ${http.perSecond.toFixed(0)}/s, errors ${http.errors}; SQL p50 ${sql.p50.toFixed(1)} ms; c=1 p50 ${single.p50.toFixed(1)} ms`);
-  return { name: input.name, target: { p95: input.targetP95 }, http, single, sql, loadAverage: loadAtEnd, ...(input.note ? { note: input.note } : {}) };
+  log(
+    `    p50 ${http.p50.toFixed(1)} ms, p95 ${http.p95.toFixed(1)} ms, ${http.perSecond.toFixed(0)}/s, errors ${http.errors}; SQL p50 ${sql.p50.toFixed(1)} ms; c=1 p50 ${single.p50.toFixed(1)} ms`,
+  );
+  return {
+    name: input.name,
+    target: { p95: input.targetP95 },
+    http,
+    single,
+    sql,
+    loadAverage: loadAtEnd,
+    ...(input.note ? { note: input.note } : {}),
+  };
 }
 
 async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));
   const shape = shapeAt(options.scale);
-  log(`Machine: ${os.availableParallelism()} CPUs, load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+  log(
+    `Machine: ${os.availableParallelism()} CPUs, load average ${os
+      .loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')}`,
+  );
   const server = await startBenchServer(log);
   const connectionString = server.url(benchDatabaseName);
   try {
     let loadSeconds: number | null = null;
+    let loadedRows: Record<string, number> | null = null;
     if (options.reuse && (await loadedScale(server)) === options.scale) {
       const applied = await migrate(server);
-      log(`Reusing the data set at scale ${options.scale}${applied.length ? ` (migrations applied: ${applied.join(', ')})` : ''}`);
+      log(
+        `Reusing the data set at scale ${options.scale}${applied.length ? ` (migrations applied: ${applied.join(', ')})` : ''}`,
+      );
       if (applied.length) await withClient(connectionString, (client) => client.query('vacuum (analyze)'));
     } else {
       log(`Loading scale ${options.scale}: ${JSON.stringify(shape)}`);
@@ -151,6 +187,7 @@ async function main(): Promise<void> {
       const result = await loadDataSet(connectionString, shape, log);
       await markLoaded(server, options.scale);
       loadSeconds = result.seconds;
+      loadedRows = result.rows;
       log(`Loaded in ${result.seconds.toFixed(1)} s`);
     }
     if (options.loadOnly) return;
@@ -159,7 +196,14 @@ async function main(): Promise<void> {
     await client.connect();
     const smtpPort = await freePort();
     const sink = await startSmtpSink(smtpPort);
-    const settings: ParleyEnvironment = { databaseUrl: connectionString, port: await freePort(), smtpPort, sessionSecret: newSessionSecret(), profile: options.profile, poolSize: options.poolSize };
+    const settings: ParleyEnvironment = {
+      databaseUrl: connectionString,
+      port: await freePort(),
+      smtpPort,
+      sessionSecret: newSessionSecret(),
+      profile: options.profile,
+      poolSize: options.poolSize,
+    };
     const baseUrl = `http://127.0.0.1:${settings.port}`;
     log('Starting the web process (NODE_ENV=production)');
     const web = await startWeb(settings);
@@ -169,11 +213,15 @@ async function main(): Promise<void> {
         select 'conversations' as name, count(*) from conversations union all select 'messages', count(*) from messages union all
         select 'staff', count(*) from users where kind = 'staff' union all select 'jobseekers', count(*) from users where kind = 'jobseeker' union all
         select 'read states', count(*) from conversation_person_states union all select 'notifications', count(*) from notifications`);
-      const postgres = (await client.query<{ version: string }>(`select split_part(version(), ' on ', 1) as version`)).rows[0]?.version ?? 'PostgreSQL';
+      const postgres =
+        (await client.query<{ version: string }>(`select split_part(version(), ' on ', 1) as version`)).rows[0]
+          ?.version ?? 'PostgreSQL';
       const backendPid = (await client.query<{ pid: number }>(`select pg_backend_pid() as pid`)).rows[0]?.pid ?? null;
       const meter = cpuMeter(backendPid);
       const cpu = () => meter.sample([web.pid]);
-      const [trustVisitor] = await createVisitors(client, baseUrl, settings.sessionSecret, [{ id: cast.trustMember.id, kind: 'staff' }]);
+      const [trustVisitor] = await createVisitors(client, baseUrl, settings.sessionSecret, [
+        { id: cast.trustMember.id, kind: 'staff' },
+      ]);
       if (!trustVisitor) throw new Error('no trust visitor');
       const trustVisit: PageVisit = { userId: trustVisitor.userId, sessionId: await sessionIdOf(client, trustVisitor) };
 
@@ -191,7 +239,7 @@ async function main(): Promise<void> {
         settings: settingsText,
         shape,
         loadSeconds,
-        rows: Object.fromEntries(rowCounts.rows.map((row) => [row.name, Number(row.count)])),
+        rows: loadedRows ?? Object.fromEntries(rowCounts.rows.map((row) => [row.name, Number(row.count)])),
         trustConversations: cast.trustConversations,
         pages: [],
         send: null,
@@ -203,14 +251,25 @@ async function main(): Promise<void> {
       };
       const explain = async (page: string, pageSql: PageSql) => {
         const timing = await timePageSql(connectionString, [pageSql], 1);
-        for (const plan of await explainStatements(connectionString, timing.statements)) report.plans.push({ page, ...plan });
+        for (const plan of await explainStatements(connectionString, timing.statements))
+          report.plans.push({ page, ...plan });
       };
 
       if (options.only.has('dashboard')) {
         log('Dashboard (Inbox, unread first) for the trust member');
         const pageSql = dashboardPage(trustVisit, null);
         report.pages.push(
-          await measurePage({ cpu, name: 'dashboard (c=10)', url: baseUrl, paths: ['/staff/messages'], visitor: trustVisitor, sqlPages: [pageSql], connectionString, options, targetP95: 30 }),
+          await measurePage({
+            cpu,
+            name: 'dashboard (c=10)',
+            url: baseUrl,
+            paths: ['/staff/messages'],
+            visitor: trustVisitor,
+            sqlPages: [pageSql],
+            connectionString,
+            options,
+            targetP95: 30,
+          }),
         );
         await explain('dashboard', pageSql);
       }
@@ -225,22 +284,48 @@ async function main(): Promise<void> {
           [cast.trustMember.id],
         );
         const found = names.rows[0] ?? { candidate: 'Sam Taylor', surname: 'Taylor', school: 'Oakfield' };
-        const searches = benchmarkSearches.map((q) => q.replace('{candidate}', found.candidate).replace('{surname}', found.surname).replace('{school}', found.school));
+        const searches = benchmarkSearches.map((q) =>
+          q
+            .replace('{candidate}', found.candidate)
+            .replace('{surname}', found.surname)
+            .replace('{school}', found.school),
+        );
         log(`Dashboard search, ${searches.length} queries`);
         const paths = searches.map((q) => `/staff/messages?${new URLSearchParams({ q }).toString()}`);
         const pages = searches.map((q) => dashboardPage(trustVisit, q));
         report.pages.push(
-          await measurePage({ cpu, name: 'search (c=10)', url: baseUrl, paths, visitor: trustVisitor, sqlPages: pages, connectionString, options, targetP95: 60 }),
+          await measurePage({
+            cpu,
+            name: 'search (c=10)',
+            url: baseUrl,
+            paths,
+            visitor: trustVisitor,
+            sqlPages: pages,
+            connectionString,
+            options,
+            targetP95: 60,
+          }),
         );
         const { db } = createDatabase(connectionString, 1);
         try {
           const dashboard = createDashboardService({ db });
-          const user = { id: cast.trustMember.id, kind: 'staff' as const, email: '', fullName: '', organisationNames: [] };
+          const user = {
+            id: cast.trustMember.id,
+            kind: 'staff' as const,
+            email: '',
+            fullName: '',
+            organisationNames: [],
+          };
           for (const [index, query] of searches.entries()) {
             const page = pages[index];
             if (!page) continue;
             const timing = await timePageSql(connectionString, [page], 10);
-            const { total } = await dashboard.staffDashboard(user, { tab: 'inbox', sort: 'unread', search: parseSearch(query), page: 1 });
+            const { total } = await dashboard.staffDashboard(user, {
+              tab: 'inbox',
+              sort: 'unread',
+              search: parseSearch(query),
+              page: 1,
+            });
             report.searchQueries.push({ query, sqlP50: timing.p50, matches: total });
           }
         } finally {
@@ -272,9 +357,19 @@ async function main(): Promise<void> {
 
       if (options.only.has('daily-email')) {
         log(`Daily email with ${options.workers} worker processes`);
-        report.daily = await measureDailyEmail(client, settings, sink, options.workers, log, meter, options.dailyTimeoutSeconds);
+        report.daily = await measureDailyEmail(
+          client,
+          settings,
+          sink,
+          options.workers,
+          log,
+          meter,
+          options.dailyTimeoutSeconds,
+        );
         report.dailyLoadAverage = loadAverage();
-        log(`    ${report.daily.sent} emails in ${report.daily.seconds.toFixed(1)} s (${report.daily.recipients} recipients)`);
+        log(
+          `    ${report.daily.sent} emails in ${report.daily.seconds.toFixed(1)} s (${report.daily.recipients} recipients)`,
+        );
       }
 
       if (options.only.has('send')) {
@@ -283,17 +378,27 @@ async function main(): Promise<void> {
           ...cast.staffSenders.map((s) => ({ ...s, kind: 'staff' as const })),
           ...cast.jobseekerSenders.map((s) => ({ ...s, kind: 'jobseeker' as const })),
         ];
-        const visitors = await createVisitors(client, baseUrl, settings.sessionSecret, senders.map((s) => ({ id: s.userId, kind: s.kind })));
+        const visitors = await createVisitors(
+          client,
+          baseUrl,
+          settings.sessionSecret,
+          senders.map((s) => ({ id: s.userId, kind: s.kind })),
+        );
         const byUser = new Map(visitors.map((visitor) => [visitor.userId, visitor]));
         const plan = senders.flatMap((sender) => {
           const visitor = byUser.get(sender.userId);
           if (!visitor) return [];
-          const path = sender.kind === 'staff' ? `/staff/applications/${sender.applicationId}/messages` : `/applications/${sender.applicationId}/messages`;
+          const path =
+            sender.kind === 'staff'
+              ? `/staff/applications/${sender.applicationId}/messages`
+              : `/applications/${sender.applicationId}/messages`;
           return [{ visitor, path }];
         });
         // Staff and jobseekers alternate.
         plan.sort((a, b) => (a.path < b.path ? -1 : 1));
-        const before = Number((await client.query<{ count: string }>(`select count(*) from messages`)).rows[0]?.count ?? 0);
+        const before = Number(
+          (await client.query<{ count: string }>(`select count(*) from messages`)).rows[0]?.count ?? 0,
+        );
         let next = 0;
         const run: HttpRun = {
           url: baseUrl,
@@ -310,19 +415,30 @@ async function main(): Promise<void> {
               format: 'text',
               body: `Thank you for your message. Could you come in for a short visit on ${['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday'][next % 5] ?? 'Monday'} at ${9 + (next % 7)} o'clock? We look forward to hearing from you.`,
             });
-            return { method: 'POST', path: sender.path, headers: { ...visitorHeaders(sender.visitor), 'content-type': form.contentType }, body: form.body };
+            return {
+              method: 'POST',
+              path: sender.path,
+              headers: { ...visitorHeaders(sender.visitor), 'content-type': form.contentType },
+              body: form.body,
+            };
           },
         };
         const http = await measureHttp(run, 3, cpu);
-        const after = Number((await client.query<{ count: string }>(`select count(*) from messages`)).rows[0]?.count ?? 0);
+        const after = Number(
+          (await client.query<{ count: string }>(`select count(*) from messages`)).rows[0]?.count ?? 0,
+        );
         report.send = { http, messagesWritten: after - before, connections: 50, loadAverage: loadAverage() };
-        log(`    p50 ${http.p50.toFixed(1)} ms, p95 ${http.p95.toFixed(1)} ms, ${http.perSecond.toFixed(0)}/s, errors ${http.errors} ${JSON.stringify(http.statuses)}`);
+        log(
+          `    p50 ${http.p50.toFixed(1)} ms, p95 ${http.p95.toFixed(1)} ms, ${http.perSecond.toFixed(0)}/s, errors ${http.errors} ${JSON.stringify(http.statuses)}`,
+        );
       }
 
       if (options.only.has('send') || options.only.has('daily-email')) {
         // The write paths' heaviest statements (planned afresh here; Parley runs them prepared).
         const jobseekerSender = cast.jobseekerSenders[0];
-        const dailyReader = await client.query<{ id: string }>(`select id from users where email like 'staff%@school%' order by email limit 1`);
+        const dailyReader = await client.query<{ id: string }>(
+          `select id from users where email like 'staff%@school%' order by email limit 1`,
+        );
         if (jobseekerSender) await explain('sending (jobseeker)', watchersOf(jobseekerSender.applicationId));
         if (dailyReader.rows[0]) await explain('daily email', dailyLinesOf(dailyReader.rows[0].id));
       }
@@ -345,6 +461,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`The benchmark failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.stderr.write(
+    `The benchmark failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+  );
   process.exit(1);
 });

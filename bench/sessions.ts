@@ -35,10 +35,23 @@ export async function createVisitors(
     const sessionId = randomBytes(24).toString('base64url');
     const expires = new Date(Date.now() + lifetimeMs);
     const data = {
-      cookie: { originalMaxAge: lifetimeMs, expires: expires.toISOString(), secure: true, httpOnly: true, path: '/', sameSite: 'lax' },
+      cookie: {
+        originalMaxAge: lifetimeMs,
+        expires: expires.toISOString(),
+        secure: true,
+        httpOnly: true,
+        path: '/',
+        sameSite: 'lax',
+      },
       userId: user.id,
     };
-    return { user, sessionId, data, expires, cookie: `${sessionCookieName}=${encodeURIComponent(signer.sign(sessionId))}` };
+    return {
+      user,
+      sessionId,
+      data,
+      expires,
+      cookie: `${sessionCookieName}=${encodeURIComponent(signer.sign(sessionId))}`,
+    };
   });
   await client.query(
     `insert into sessions (id, data, expires_at) select * from unnest($1::text[], $2::jsonb[], $3::timestamptz[])`,
@@ -52,7 +65,8 @@ export async function createVisitors(
         const response = await fetch(`${baseUrl}/settings`, { headers: visitorHeaders(row), redirect: 'manual' });
         const html = await response.text();
         const token = /name="_csrf" value="([^"]+)"/.exec(html)?.[1];
-        if (response.status !== 200 || !token) throw new Error(`could not open a page as ${row.user.kind} ${row.user.id}: HTTP ${response.status}`);
+        if (response.status !== 200 || !token)
+          throw new Error(`could not open a page as ${row.user.kind} ${row.user.id}: HTTP ${response.status}`);
         visitors.push({ userId: row.user.id, kind: row.user.kind, cookie: row.cookie, csrfToken: token });
       }
     }),

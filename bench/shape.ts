@@ -32,5 +32,16 @@ export function shapeAt(scale: number): DataShape {
   if (jobseekers % 7919 === 0) jobseekers += 1;
   const messages = Math.max(round(1_000_000 * scale, 0), conversations + 400);
   const bigTrustConversations = Math.min(round(10_500 * scale, 1), conversations);
-  return { scale, schools, groups, bigTrustSchools, staff, groupStaff, jobseekers, conversations, bigTrustConversations, messages };
+  return {
+    scale,
+    schools,
+    groups,
+    bigTrustSchools,
+    staff,
+    groupStaff,
+    jobseekers,
+    conversations,
+    bigTrustConversations,
+    messages,
+  };
 }

@@ -7,5 +7,10 @@ export function percentile(sorted: number[], q: number): number {
 
 export function summarise(values: number[]): { p50: number; p95: number; p99: number; count: number } {
   const sorted = [...values].sort((a, b) => a - b);
-  return { p50: percentile(sorted, 0.5), p95: percentile(sorted, 0.95), p99: percentile(sorted, 0.99), count: sorted.length };
+  return {
+    p50: percentile(sorted, 0.5),
+    p95: percentile(sorted, 0.95),
+    p99: percentile(sorted, 0.99),
+    count: sorted.length,
+  };
 }

@@ -110,7 +110,16 @@ Willowbrook Windmill Woodlands Yarrow Abbeydale Barrowfield Carnforth Denholme E
   .split(/\s+/)
   .filter((word) => word !== '');
 
-export const schoolKinds = ['Primary School', 'Academy', 'High School', 'Infant School', 'Junior School', 'Church of England Primary School', 'Community College', 'Free School'];
+export const schoolKinds = [
+  'Primary School',
+  'Academy',
+  'High School',
+  'Infant School',
+  'Junior School',
+  'Church of England Primary School',
+  'Community College',
+  'Free School',
+];
 
 /**
  * The searches the dashboard benchmark runs: names, job titles, words in messages, partial words, several words.
