@@ -334,8 +334,17 @@ describe('email faults, with real worker processes', { timeout: 240_000 }, () =>
     assert.equal(logged.ledgerId, row.id);
     assert.equal(logged.attempts, 2);
     assert.ok(!worker.output().includes(jobseeker.email), 'the log does not hold the address');
-    const job = await sql<{ state: string }>`select state from pgboss.job where name = ${queueDefinitions.jobseekerMessageEmail.name}`.execute(world.container.db);
-    assert.deepEqual(job.rows.map((r) => r.state), ['failed']);
+    // The ledger and the log are written before the handler throws; pg-boss records the job's failure just after.
+    const states = await waitFor(
+      'the job kept as failed',
+      async () => {
+        const job = await sql<{ state: string }>`select state from pgboss.job where name = ${queueDefinitions.jobseekerMessageEmail.name}`.execute(world.container.db);
+        const found = job.rows.map((r) => r.state);
+        return found.length === 1 && found[0] !== 'active' ? found : undefined;
+      },
+      10_000,
+    );
+    assert.deepEqual(states, ['failed']);
     await stopWorker(worker);
   });
 });
