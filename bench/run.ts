@@ -394,8 +394,13 @@ async function main(): Promise<void> {
               : `/applications/${sender.applicationId}/messages`;
           return [{ visitor, path }];
         });
-        // Staff and jobseekers alternate.
-        plan.sort((a, b) => (a.path < b.path ? -1 : 1));
+        // Staff and jobseekers take turns.
+        const staffPlan = plan.filter((entry) => entry.visitor.kind === 'staff');
+        const jobseekerPlan = plan.filter((entry) => entry.visitor.kind === 'jobseeker');
+        plan.length = 0;
+        for (let index = 0; index < Math.max(staffPlan.length, jobseekerPlan.length); index += 1) {
+          for (const entry of [staffPlan[index], jobseekerPlan[index]]) if (entry) plan.push(entry);
+        }
         const before = Number(
           (await client.query<{ count: string }>(`select count(*) from messages`)).rows[0]?.count ?? 0,
         );
