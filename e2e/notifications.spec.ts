@@ -13,7 +13,9 @@ test('a message reaches the jobseeker as a notification and an email', async ({ 
   await page.goto(`/staff/applications/${application.id}`);
   await expectNoAxeViolations(page);
   const messages = page.getByRole('region', { name: 'Messages' });
-  await messages.getByRole('textbox', { name: 'Send a message to the applicant', exact: true }).fill(`Could you come in on Monday? ${marker}`);
+  await messages
+    .getByRole('textbox', { name: 'Send a message to the applicant', exact: true })
+    .fill(`Could you come in on Monday? ${marker}`);
   await clickAndLoad(messages.getByRole('button', { name: 'Send message' }));
   await expectNoAxeViolations(page);
   await expect(messages.getByText(marker)).toBeVisible();

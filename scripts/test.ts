@@ -29,7 +29,6 @@ function fail(message: string): never {
   process.exit(1);
 }
 
-
 /** Makes an empty, migrated database for one layer of tests on the given server. */
 async function freshDatabase(serverUrl: string, name: string): Promise<string> {
   const admin = new pg.Client({ connectionString: serverUrl });
@@ -79,22 +78,33 @@ async function main(): Promise<void> {
   try {
     if (runUnit) {
       const files = [];
-      for await (const file of glob(runIntegration ? 'test/{unit,integration}/**/*.test.ts' : 'test/unit/**/*.test.ts', { cwd: projectRoot })) {
+      for await (const file of glob(
+        runIntegration ? 'test/{unit,integration}/**/*.test.ts' : 'test/unit/**/*.test.ts',
+        { cwd: projectRoot },
+      )) {
         files.push(file);
       }
       files.sort();
       const env: NodeJS.ProcessEnv = { NODE_ENV: 'test', LOG_LEVEL: 'silent' };
       if (runIntegration && serverUrl) env.DATABASE_URL = await freshDatabase(serverUrl, 'parley_test_integration');
-      exitCode ||= await run(process.execPath, ['--test', '--test-reporter=spec', '--test-timeout=120000', ...files], env);
+      exitCode ||= await run(
+        process.execPath,
+        ['--test', '--test-reporter=spec', '--test-timeout=120000', ...files],
+        env,
+      );
     }
     if (runBrowser && serverUrl) {
       const databaseUrl = await freshDatabase(serverUrl, 'parley_test_browser');
-      exitCode ||= await run(process.execPath, [path.join(projectRoot, 'node_modules/@playwright/test/cli.js'), 'test'], {
-        NODE_ENV: 'test',
-        DATABASE_URL: databaseUrl,
-        CHROMIUM_PATH: chromiumPath,
-        CLAMD_PATH: clamdPath,
-      });
+      exitCode ||= await run(
+        process.execPath,
+        [path.join(projectRoot, 'node_modules/@playwright/test/cli.js'), 'test'],
+        {
+          NODE_ENV: 'test',
+          DATABASE_URL: databaseUrl,
+          CHROMIUM_PATH: chromiumPath,
+          CLAMD_PATH: clamdPath,
+        },
+      );
     }
   } finally {
     await embedded?.stop();
@@ -103,5 +113,7 @@ async function main(): Promise<void> {
 }
 
 if (import.meta.main) {
-  main().catch((error: unknown) => fail(`The tests could not start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`));
+  main().catch((error: unknown) =>
+    fail(`The tests could not start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`),
+  );
 }

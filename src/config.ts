@@ -27,17 +27,30 @@ const environmentSchema = z
     BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(1_048_576),
     TRUST_PROXY: z
       .string()
-      .regex(/^(true|false|\d{1,2}|[0-9a-fA-F:./,\s]+)$/, 'TRUST_PROXY must be true, false, a number of proxies, or addresses')
+      .regex(
+        /^(true|false|\d{1,2}|[0-9a-fA-F:./,\s]+)$/,
+        'TRUST_PROXY must be true, false, a number of proxies, or addresses',
+      )
       .optional(),
     ATTACHMENT_MAX_FILES: z.coerce.number().int().min(1).max(20).default(5),
-    ATTACHMENT_MAX_BYTES: z.coerce.number().int().min(1024).default(10 * 1024 * 1024),
+    ATTACHMENT_MAX_BYTES: z.coerce
+      .number()
+      .int()
+      .min(1024)
+      .default(10 * 1024 * 1024),
     FILE_STORAGE_DIR: z.string().optional(),
     STORAGE_DRIVER: z.enum(['filesystem', 's3']).default('filesystem'),
     S3_BUCKET: z
       .string()
-      .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'S3_BUCKET must be a bucket name: 3 to 63 lower-case letters, digits, dots and hyphens')
+      .regex(
+        /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/,
+        'S3_BUCKET must be a bucket name: 3 to 63 lower-case letters, digits, dots and hyphens',
+      )
       .optional(),
-    S3_REGION: z.string().regex(/^[a-z0-9-]+$/, 'S3_REGION must be a region name such as eu-west-2').optional(),
+    S3_REGION: z
+      .string()
+      .regex(/^[a-z0-9-]+$/, 'S3_REGION must be a region name such as eu-west-2')
+      .optional(),
     S3_ENDPOINT: z.url({ protocol: /^https?$/, error: 'S3_ENDPOINT must be an http or https address' }).optional(),
     S3_FORCE_PATH_STYLE: booleanFlag.default(false),
     S3_ACCESS_KEY_ID: z.string().optional(),
@@ -45,7 +58,10 @@ const environmentSchema = z
     S3_PREFIX: z
       .string()
       .max(200)
-      .regex(/^[\w-][\w.-]*(?:\/[\w-][\w.-]*)*\/?$/, "S3_PREFIX must be folder names (letters, digits, '.', '_', '-') joined by '/', such as parley/attachments/")
+      .regex(
+        /^[\w-][\w.-]*(?:\/[\w-][\w.-]*)*\/?$/,
+        "S3_PREFIX must be folder names (letters, digits, '.', '_', '-') joined by '/', such as parley/attachments/",
+      )
       .optional(),
     CLAMD_HOST: z.string().optional(),
     CLAMD_PORT: z.coerce.number().int().min(1).max(65535).default(3310),
@@ -60,7 +76,10 @@ const environmentSchema = z
     SMTP_REQUIRE_TLS: booleanFlag.optional(),
     SMTP_USER: z.string().optional(),
     SMTP_PASSWORD: z.string().optional(),
-    NOTIFY_API_KEY: z.string().regex(/-[0-9a-f-]{36}-[0-9a-f-]{36}$/, 'NOTIFY_API_KEY must be a GOV.UK Notify API key').optional(),
+    NOTIFY_API_KEY: z
+      .string()
+      .regex(/-[0-9a-f-]{36}-[0-9a-f-]{36}$/, 'NOTIFY_API_KEY must be a GOV.UK Notify API key')
+      .optional(),
     NOTIFY_BASE_URL: z.url().default('https://api.notifications.service.gov.uk'),
     NOTIFY_TEMPLATE_JOBSEEKER_MESSAGES: z.string().optional(),
     NOTIFY_TEMPLATE_STAFF_DAILY: z.string().optional(),
@@ -70,7 +89,11 @@ const environmentSchema = z
   .superRefine((env, context) => {
     if (env.NODE_ENV === 'production') {
       if (!env.SESSION_SECRET) {
-        context.addIssue({ code: 'custom', path: ['SESSION_SECRET'], message: 'SESSION_SECRET is required in production' });
+        context.addIssue({
+          code: 'custom',
+          path: ['SESSION_SECRET'],
+          message: 'SESSION_SECRET is required in production',
+        });
       }
       if (!env.DATABASE_URL) {
         context.addIssue({ code: 'custom', path: ['DATABASE_URL'], message: 'DATABASE_URL is required in production' });
@@ -79,33 +102,64 @@ const environmentSchema = z
         context.addIssue({ code: 'custom', path: ['BASE_URL'], message: 'BASE_URL is required in production' });
       }
       if (env.EMAIL_TRANSPORT === 'file' || (!env.EMAIL_TRANSPORT && !env.SMTP_HOST && !env.NOTIFY_API_KEY)) {
-        context.addIssue({ code: 'custom', path: ['EMAIL_TRANSPORT'], message: 'production needs SMTP_HOST or NOTIFY_API_KEY to send email' });
+        context.addIssue({
+          code: 'custom',
+          path: ['EMAIL_TRANSPORT'],
+          message: 'production needs SMTP_HOST or NOTIFY_API_KEY to send email',
+        });
       }
     }
-    if ((env.EMAIL_TRANSPORT === 'smtp') && !env.SMTP_HOST) {
-      context.addIssue({ code: 'custom', path: ['SMTP_HOST'], message: 'SMTP_HOST is required when EMAIL_TRANSPORT is smtp' });
+    if (env.EMAIL_TRANSPORT === 'smtp' && !env.SMTP_HOST) {
+      context.addIssue({
+        code: 'custom',
+        path: ['SMTP_HOST'],
+        message: 'SMTP_HOST is required when EMAIL_TRANSPORT is smtp',
+      });
     }
     const notify = env.EMAIL_TRANSPORT === 'notify' || (!env.EMAIL_TRANSPORT && !env.SMTP_HOST && env.NOTIFY_API_KEY);
     if (notify) {
-      for (const name of ['NOTIFY_API_KEY', 'NOTIFY_TEMPLATE_JOBSEEKER_MESSAGES', 'NOTIFY_TEMPLATE_STAFF_DAILY'] as const) {
-        if (!env[name]) context.addIssue({ code: 'custom', path: [name], message: `${name} is required to send email with GOV.UK Notify` });
+      for (const name of [
+        'NOTIFY_API_KEY',
+        'NOTIFY_TEMPLATE_JOBSEEKER_MESSAGES',
+        'NOTIFY_TEMPLATE_STAFF_DAILY',
+      ] as const) {
+        if (!env[name])
+          context.addIssue({
+            code: 'custom',
+            path: [name],
+            message: `${name} is required to send email with GOV.UK Notify`,
+          });
       }
     }
-    })
+  })
   // File storage: checked even when other variables are invalid (these rules only test presence), so that every
   // problem is listed at once.
   .superRefine(
     (env, context) => {
       if (env.STORAGE_DRIVER === 's3') {
         for (const name of ['S3_BUCKET', 'S3_REGION'] as const) {
-          if (!env[name]) context.addIssue({ code: 'custom', path: [name], message: `${name} is required when STORAGE_DRIVER is s3` });
+          if (!env[name])
+            context.addIssue({
+              code: 'custom',
+              path: [name],
+              message: `${name} is required when STORAGE_DRIVER is s3`,
+            });
         }
         if (!env.S3_ACCESS_KEY_ID !== !env.S3_SECRET_ACCESS_KEY) {
           const missing = env.S3_ACCESS_KEY_ID ? 'S3_SECRET_ACCESS_KEY' : 'S3_ACCESS_KEY_ID';
-          context.addIssue({ code: 'custom', path: [missing], message: 'set both S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY, or neither to use the default AWS credentials' });
+          context.addIssue({
+            code: 'custom',
+            path: [missing],
+            message:
+              'set both S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY, or neither to use the default AWS credentials',
+          });
         }
       } else if (env.S3_BUCKET) {
-        context.addIssue({ code: 'custom', path: ['STORAGE_DRIVER'], message: 'S3_BUCKET is set but STORAGE_DRIVER is not s3: set STORAGE_DRIVER=s3 or remove S3_BUCKET' });
+        context.addIssue({
+          code: 'custom',
+          path: ['STORAGE_DRIVER'],
+          message: 'S3_BUCKET is set but STORAGE_DRIVER is not s3: set STORAGE_DRIVER=s3 or remove S3_BUCKET',
+        });
       }
     },
     { when: () => true },
@@ -152,8 +206,21 @@ export interface AppConfig {
     from: string;
     transport:
       | { kind: 'file'; folder: string }
-      | { kind: 'smtp'; host: string; port: number; secure: boolean; requireTls: boolean; user?: string; password?: string }
-      | { kind: 'notify'; apiKey: string; baseUrl: string; templates: { jobseeker_messages: string; staff_daily: string } };
+      | {
+          kind: 'smtp';
+          host: string;
+          port: number;
+          secure: boolean;
+          requireTls: boolean;
+          user?: string;
+          password?: string;
+        }
+      | {
+          kind: 'notify';
+          apiKey: string;
+          baseUrl: string;
+          templates: { jobseeker_messages: string; staff_daily: string };
+        };
     jobseekerEmailDelaySeconds: number;
     retryDelaySeconds: number;
     mailFolder: string;
@@ -189,7 +256,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     baseUrl: (values.BASE_URL ?? `http://localhost:${port}`).replace(/\/$/, ''),
     projectRoot,
     dataDir: path.resolve(projectRoot, values.DATA_DIR ?? '.data'),
-    database: { url: values.DATABASE_URL, poolSize: values.DATABASE_POOL_SIZE, embeddedPort: values.EMBEDDED_POSTGRES_PORT },
+    database: {
+      url: values.DATABASE_URL,
+      poolSize: values.DATABASE_POOL_SIZE,
+      embeddedPort: values.EMBEDDED_POSTGRES_PORT,
+    },
     sessionSecret: values.SESSION_SECRET ?? developmentSessionSecret,
     secureCookies: values.SECURE_COOKIES ?? (isProduction ? true : 'auto'),
     logLevel: values.LOG_LEVEL,
@@ -263,7 +334,10 @@ function emailTransportFrom(values: EnvironmentValues): AppConfig['email']['tran
       kind,
       apiKey: values.NOTIFY_API_KEY ?? '',
       baseUrl: values.NOTIFY_BASE_URL,
-      templates: { jobseeker_messages: values.NOTIFY_TEMPLATE_JOBSEEKER_MESSAGES ?? '', staff_daily: values.NOTIFY_TEMPLATE_STAFF_DAILY ?? '' },
+      templates: {
+        jobseeker_messages: values.NOTIFY_TEMPLATE_JOBSEEKER_MESSAGES ?? '',
+        staff_daily: values.NOTIFY_TEMPLATE_STAFF_DAILY ?? '',
+      },
     };
   }
   return { kind: 'file', folder: mailFolderOf(values) };

@@ -8,7 +8,12 @@ import { createMessagingService } from './messaging/service.ts';
 import { createNotificationsService } from './notifications/service.ts';
 import { systemClock, type Clock } from './platform/clock.ts';
 import { createDatabase } from './platform/db.ts';
-import { createFileTransport, createNotifyTransport, createSmtpTransport, type EmailTransport } from './platform/mail.ts';
+import {
+  createFileTransport,
+  createNotifyTransport,
+  createSmtpTransport,
+  type EmailTransport,
+} from './platform/mail.ts';
 import { createClamdScanner, notScanning, type ConfiguredScanner } from './platform/malware-scanner.ts';
 import { createJobQueue } from './platform/queue.ts';
 import { createS3Storage } from './platform/s3-storage.ts';
@@ -31,7 +36,13 @@ function createEmailTransport(config: AppConfig): EmailTransport {
  * The composition root: everything the web app and the worker use is built here, once.
  * The type of the container is derived from this function.
  */
-export function createContainer(options: { config: AppConfig; logger: Logger; databaseUrl: string; clock?: Clock; schedule?: boolean }) {
+export function createContainer(options: {
+  config: AppConfig;
+  logger: Logger;
+  databaseUrl: string;
+  clock?: Clock;
+  schedule?: boolean;
+}) {
   const { config, logger } = options;
   const clock = options.clock ?? systemClock;
   const { db } = createDatabase(options.databaseUrl, config.database.poolSize, (error) =>
@@ -61,7 +72,10 @@ export function createContainer(options: { config: AppConfig; logger: Logger; da
       ? createS3Storage(config.storage)
       : createFilesystemStorage(config.attachments.storageDir);
   const scanner: ConfiguredScanner = config.clamd
-    ? createClamdScanner('socketPath' in config.clamd ? { socketPath: config.clamd.socketPath } : config.clamd, config.clamd.timeoutMs)
+    ? createClamdScanner(
+        'socketPath' in config.clamd ? { socketPath: config.clamd.socketPath } : config.clamd,
+        config.clamd.timeoutMs,
+      )
     : notScanning;
   const messaging = createMessagingService({
     db,

@@ -58,7 +58,10 @@ async function main(): Promise<void> {
   if (app) {
     await app.listen({ port: config.port, host: config.host });
   }
-  logger.info({ mode, ms: Math.round(performance.now() - startedAt), url: app ? config.baseUrl : undefined }, 'Parley is ready');
+  logger.info(
+    { mode, ms: Math.round(performance.now() - startedAt), url: app ? config.baseUrl : undefined },
+    'Parley is ready',
+  );
 
   let stopping = false;
   async function shutdown(signal: string): Promise<void> {
@@ -81,6 +84,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`Parley could not start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.stderr.write(
+    `Parley could not start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+  );
   process.exit(1);
 });

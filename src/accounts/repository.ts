@@ -39,13 +39,21 @@ export async function insertUser(
 ): Promise<string> {
   const row = await db
     .insertInto('users')
-    .values({ kind: user.kind, email: user.email.trim().toLowerCase(), full_name: user.fullName, password_hash: user.passwordHash })
+    .values({
+      kind: user.kind,
+      email: user.email.trim().toLowerCase(),
+      full_name: user.fullName,
+      password_hash: user.passwordHash,
+    })
     .returning('id')
     .executeTakeFirstOrThrow();
   return row.id;
 }
 
-export async function insertOrganisation(db: DbExecutor, organisation: { name: string; kind: OrganisationKind }): Promise<string> {
+export async function insertOrganisation(
+  db: DbExecutor,
+  organisation: { name: string; kind: OrganisationKind },
+): Promise<string> {
   const row = await db.insertInto('organisations').values(organisation).returning('id').executeTakeFirstOrThrow();
   return row.id;
 }
@@ -55,7 +63,11 @@ export async function findOrganisationByName(db: DbExecutor, name: string): Prom
 }
 
 export async function addSchoolToGroup(db: DbExecutor, groupId: string, schoolId: string): Promise<void> {
-  await db.insertInto('school_group_members').values({ group_id: groupId, school_id: schoolId }).onConflict((c) => c.doNothing()).execute();
+  await db
+    .insertInto('school_group_members')
+    .values({ group_id: groupId, school_id: schoolId })
+    .onConflict((c) => c.doNothing())
+    .execute();
 }
 
 export async function addStaffMembership(db: DbExecutor, userId: string, organisationId: string): Promise<void> {
@@ -78,7 +90,11 @@ export async function listStaffOrganisations(db: DbExecutor, userId: string): Pr
 }
 
 /** How many failed sign-ins were recorded for each key in the last few minutes. */
-export async function countRecentFailedSignIns(db: DbExecutor, keys: string[], windowMinutes: number): Promise<Map<string, number>> {
+export async function countRecentFailedSignIns(
+  db: DbExecutor,
+  keys: string[],
+  windowMinutes: number,
+): Promise<Map<string, number>> {
   const rows = await db
     .selectFrom('sign_in_attempts')
     .select(['key', (eb) => eb.fn.countAll<number>().as('attempts')])
@@ -90,7 +106,10 @@ export async function countRecentFailedSignIns(db: DbExecutor, keys: string[], w
 }
 
 export async function recordFailedSignIn(db: DbExecutor, keys: string[]): Promise<void> {
-  await db.insertInto('sign_in_attempts').values(keys.map((key) => ({ key }))).execute();
+  await db
+    .insertInto('sign_in_attempts')
+    .values(keys.map((key) => ({ key })))
+    .execute();
 }
 
 export async function clearSignInAttempts(db: DbExecutor, key: string): Promise<void> {
@@ -98,5 +117,7 @@ export async function clearSignInAttempts(db: DbExecutor, key: string): Promise<
 }
 
 export async function deleteOldSignInAttempts(db: DbExecutor, olderThanMinutes: number): Promise<void> {
-  await sql`delete from sign_in_attempts where attempted_at < now() - make_interval(mins => ${olderThanMinutes})`.execute(db);
+  await sql`delete from sign_in_attempts where attempted_at < now() - make_interval(mins => ${olderThanMinutes})`.execute(
+    db,
+  );
 }

@@ -48,11 +48,17 @@ export function registerAccountRoutes(app: FastifyInstance, container: Container
       if (result.outcome === 'signed-in') {
         await request.session.regenerate();
         request.session.set('userId', result.user.id);
-        return reply.redirect(returnTo === '/' ? (result.user.kind === 'staff' ? '/staff/vacancies' : '/applications') : returnTo, 303);
+        return reply.redirect(
+          returnTo === '/' ? (result.user.kind === 'staff' ? '/staff/vacancies' : '/applications') : returnTo,
+          303,
+        );
       }
       if (result.outcome === 'too-many-attempts') {
         status = 429;
-        fieldErrors.push({ field: 'email', text: 'You have tried to sign in too many times. Wait 15 minutes and try again.' });
+        fieldErrors.push({
+          field: 'email',
+          text: 'You have tried to sign in too many times. Wait 15 minutes and try again.',
+        });
       } else {
         status = 401;
         fieldErrors.push({ field: 'email', text: 'Enter a correct email address and password' });

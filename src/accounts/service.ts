@@ -20,9 +20,7 @@ export interface SignedInUser {
 }
 
 export type SignInResult =
-  | { outcome: 'signed-in'; user: SignedInUser }
-  | { outcome: 'wrong-credentials' }
-  | { outcome: 'too-many-attempts' };
+  { outcome: 'signed-in'; user: SignedInUser } | { outcome: 'wrong-credentials' } | { outcome: 'too-many-attempts' };
 
 const attemptWindowMinutes = 15;
 

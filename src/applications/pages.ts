@@ -25,7 +25,12 @@ export function emptyMessageForm(): MessageFormState {
   return { body: '', format: 'text', formKey: randomUUID(), errors: noErrors(), refusedFiles: [], acceptedFiles: [] };
 }
 
-export const withdrawableStatuses: readonly ApplicationStatus[] = ['submitted', 'shortlisted', 'interviewing', 'offered'];
+export const withdrawableStatuses: readonly ApplicationStatus[] = [
+  'submitted',
+  'shortlisted',
+  'interviewing',
+  'offered',
+];
 
 /**
  * The application page, for staff and for the jobseeker: the application, its status (and, for staff, the form to
@@ -45,7 +50,10 @@ export async function renderApplicationPage(
     ...change,
     fromLabel: change.from ? label(change.from) : null,
     toLabel: label(change.to),
-    actor: change.actorKind === 'staff' && change.actorOrganisations ? `${change.actorName}, ${change.actorOrganisations}` : change.actorName,
+    actor:
+      change.actorKind === 'staff' && change.actorOrganisations
+        ? `${change.actorName}, ${change.actorOrganisations}`
+        : change.actorName,
   }));
   const conversation = await container.messaging.openConversation(application, viewer);
   await container.notifications.conversationOpened(viewer, application);
@@ -73,7 +81,10 @@ export async function renderApplicationPage(
     },
     messageForm,
     messageAction: isStaff ? messagingUrls.staffSend(application.id) : messagingUrls.jobseekerSend(application.id),
-    attachmentLimits: { ...container.config.attachments, maxSizeLabel: formatSize(container.config.attachments.maxBytes) },
+    attachmentLimits: {
+      ...container.config.attachments,
+      maxSizeLabel: formatSize(container.config.attachments.maxBytes),
+    },
   };
   if (isStaff) {
     const conversationId = conversation.conversationId;
@@ -89,11 +100,16 @@ export async function renderApplicationPage(
       conversationActions: conversationId
         ? {
             archived,
-            archiveAction: archived ? dashboardUrls.unarchiveConversation(conversationId) : dashboardUrls.archiveConversation(conversationId),
+            archiveAction: archived
+              ? dashboardUrls.unarchiveConversation(conversationId)
+              : dashboardUrls.archiveConversation(conversationId),
             markUnreadAction: hasJobseekerMessages ? dashboardUrls.markUnread(conversationId) : null,
           }
         : null,
-      backLink: { href: vacancyUrls.staffVacancy(application.vacancyId, application.status), text: 'Back to applications' },
+      backLink: {
+        href: vacancyUrls.staffVacancy(application.vacancyId, application.status),
+        text: 'Back to applications',
+      },
     });
   }
   return reply.code(options.status ?? 200).render('applications/views/jobseeker-application.njk', {

@@ -73,7 +73,10 @@ export async function findApplicationForJobseeker(
   applicationId: string,
   jobseekerId: string,
 ): Promise<ApplicationRecord | undefined> {
-  return applicationQuery(db).where('a.id', '=', applicationId).where('a.jobseeker_id', '=', jobseekerId).executeTakeFirst();
+  return applicationQuery(db)
+    .where('a.id', '=', applicationId)
+    .where('a.jobseeker_id', '=', jobseekerId)
+    .executeTakeFirst();
 }
 
 export async function findJobseekerApplicationForVacancy(
@@ -81,16 +84,26 @@ export async function findJobseekerApplicationForVacancy(
   vacancyId: string,
   jobseekerId: string,
 ): Promise<ApplicationRecord | undefined> {
-  return applicationQuery(db).where('a.vacancy_id', '=', vacancyId).where('a.jobseeker_id', '=', jobseekerId).executeTakeFirst();
+  return applicationQuery(db)
+    .where('a.vacancy_id', '=', vacancyId)
+    .where('a.jobseeker_id', '=', jobseekerId)
+    .executeTakeFirst();
 }
 
 /** Locks the application row for the rest of the transaction, so status changes and sends queue behind each other. */
-export async function lockApplication(db: DbExecutor, applicationId: string): Promise<{ status: ApplicationStatus } | undefined> {
+export async function lockApplication(
+  db: DbExecutor,
+  applicationId: string,
+): Promise<{ status: ApplicationStatus } | undefined> {
   return db.selectFrom('applications').select('status').where('id', '=', applicationId).forUpdate().executeTakeFirst();
 }
 
 export async function listApplicationsForJobseeker(db: DbExecutor, jobseekerId: string): Promise<ApplicationRecord[]> {
-  return applicationQuery(db).where('a.jobseeker_id', '=', jobseekerId).orderBy('a.updated_at', 'desc').orderBy('a.id').execute();
+  return applicationQuery(db)
+    .where('a.jobseeker_id', '=', jobseekerId)
+    .orderBy('a.updated_at', 'desc')
+    .orderBy('a.id')
+    .execute();
 }
 
 export async function listApplicationsForVacancy(
@@ -106,7 +119,10 @@ export async function listApplicationsForVacancy(
     .execute();
 }
 
-export async function countApplicationsByStatus(db: DbExecutor, vacancyId: string): Promise<Map<ApplicationStatus, number>> {
+export async function countApplicationsByStatus(
+  db: DbExecutor,
+  vacancyId: string,
+): Promise<Map<ApplicationStatus, number>> {
   const rows = await db
     .selectFrom('applications')
     .select(['status', (eb) => eb.fn.countAll<number>().as('count')])
@@ -118,7 +134,13 @@ export async function countApplicationsByStatus(db: DbExecutor, vacancyId: strin
 
 export async function insertApplication(
   db: DbExecutor,
-  application: { vacancyId: string; jobseekerId: string; candidateName: string; contactEmail: string; personalStatement: string },
+  application: {
+    vacancyId: string;
+    jobseekerId: string;
+    candidateName: string;
+    contactEmail: string;
+    personalStatement: string;
+  },
 ): Promise<string | undefined> {
   const row = await db
     .insertInto('applications')

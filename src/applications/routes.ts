@@ -9,10 +9,8 @@ import { statusChangeSchema } from './schemas.ts';
 import { jobseekerStatusLabel, staffStatusLabel } from './status.ts';
 import { applicationUrls } from './urls.ts';
 
-
 export function registerApplicationRoutes(app: FastifyInstance, container: Container): void {
   const { db, applications } = container;
-
 
   app.get('/staff/applications/:applicationId', { preHandler: requireStaff }, async (request, reply) => {
     const user = signedInUser(request);
@@ -46,7 +44,10 @@ export function registerApplicationRoutes(app: FastifyInstance, container: Conta
       return reply.redirect(applicationUrls.staffApplication(applicationId), 303);
     }
     const fresh = (await applications.findForStaff(applicationId, user.id)) ?? application;
-    return renderApplicationPage(container, reply, fresh, user, { statusErrors: formErrors([{ field: 'to', text: result.message }]), status: 409 });
+    return renderApplicationPage(container, reply, fresh, user, {
+      statusErrors: formErrors([{ field: 'to', text: result.message }]),
+      status: 409,
+    });
   });
 
   app.get('/applications', { preHandler: requireJobseeker }, async (request, reply) => {
@@ -54,7 +55,11 @@ export function registerApplicationRoutes(app: FastifyInstance, container: Conta
     const rows = await listApplicationsForJobseeker(db, user.id);
     return reply.render('applications/views/jobseeker-applications.njk', {
       pageTitle: 'Your applications',
-      applications: rows.map((a) => ({ ...a, statusLabel: jobseekerStatusLabel(a.status), url: applicationUrls.jobseekerApplication(a.id) })),
+      applications: rows.map((a) => ({
+        ...a,
+        statusLabel: jobseekerStatusLabel(a.status),
+        url: applicationUrls.jobseekerApplication(a.id),
+      })),
     });
   });
 
@@ -83,7 +88,8 @@ export function registerApplicationRoutes(app: FastifyInstance, container: Conta
 
   app.get('/applications/:applicationId/withdraw', { preHandler: requireJobseeker }, async (request, reply) => {
     const application = await loadJobseekerApplication(request);
-    if (!withdrawableStatuses.includes(application.status)) return reply.redirect(applicationUrls.jobseekerApplication(application.id), 303);
+    if (!withdrawableStatuses.includes(application.status))
+      return reply.redirect(applicationUrls.jobseekerApplication(application.id), 303);
     return renderWithdraw(reply, application, noErrors());
   });
 
@@ -93,7 +99,12 @@ export function registerApplicationRoutes(app: FastifyInstance, container: Conta
     const body = (request.body ?? {}) as Record<string, unknown>;
     if (body.confirm === 'no') return reply.redirect(applicationUrls.jobseekerApplication(application.id), 303);
     if (body.confirm !== 'yes') {
-      return renderWithdraw(reply, application, formErrors([{ field: 'confirm', text: 'Select yes if you want to withdraw your application' }]), 400);
+      return renderWithdraw(
+        reply,
+        application,
+        formErrors([{ field: 'confirm', text: 'Select yes if you want to withdraw your application' }]),
+        400,
+      );
     }
     const result = await applications.changeStatus({
       applicationId: application.id,

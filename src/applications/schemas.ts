@@ -1,7 +1,10 @@
 import { z } from 'zod';
 import { applicationStatuses } from './status.ts';
 
-const trimmed = z.string().default('').transform((value) => value.trim());
+const trimmed = z
+  .string()
+  .default('')
+  .transform((value) => value.trim());
 
 /** The application form. A draft may be incomplete; a submission needs everything. */
 export const applicationFormSchema = z.object({

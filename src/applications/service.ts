@@ -36,7 +36,13 @@ export type SaveApplicationResult =
 /** Hooks that other features (messaging, notifications) attach to status changes, inside the same transaction. */
 export type StatusChangeListener = (
   transaction: DbTransaction,
-  change: { applicationId: string; actorUserId: string; actor: StatusActor; from: ApplicationStatus; to: ApplicationStatus },
+  change: {
+    applicationId: string;
+    actorUserId: string;
+    actor: StatusActor;
+    from: ApplicationStatus;
+    to: ApplicationStatus;
+  },
 ) => Promise<void>;
 
 export function vacancyIsOpen(vacancy: VacancyRecord, now: Date): boolean {
@@ -81,9 +87,20 @@ export function createApplicationsService(deps: { db: Db; clock: Clock; onStatus
         };
       }
       await updateStatus(trx, input.applicationId, input.to);
-      await insertStatusChange(trx, { applicationId: input.applicationId, actorUserId: input.actorUserId, from: locked.status, to: input.to });
+      await insertStatusChange(trx, {
+        applicationId: input.applicationId,
+        actorUserId: input.actorUserId,
+        from: locked.status,
+        to: input.to,
+      });
       for (const listener of listeners) {
-        await listener(trx, { applicationId: input.applicationId, actorUserId: input.actorUserId, actor: input.actor, from: locked.status, to: input.to });
+        await listener(trx, {
+          applicationId: input.applicationId,
+          actorUserId: input.actorUserId,
+          actor: input.actor,
+          from: locked.status,
+          to: input.to,
+        });
       }
       return { outcome: 'changed' };
     });
@@ -105,7 +122,12 @@ export function createApplicationsService(deps: { db: Db; clock: Clock; onStatus
      * Saves the jobseeker's application for a vacancy: creates the draft if there is none, updates it, and submits it
      * when asked. Only drafts change; the vacancy must still be open.
      */
-    async saveApplication(input: { vacancyId: string; jobseekerId: string; form: ApplicationForm; submit: boolean }): Promise<SaveApplicationResult> {
+    async saveApplication(input: {
+      vacancyId: string;
+      jobseekerId: string;
+      form: ApplicationForm;
+      submit: boolean;
+    }): Promise<SaveApplicationResult> {
       return db.transaction().execute(async (trx) => {
         const vacancy = await findPublishedVacancy(trx, input.vacancyId);
         if (!vacancy) return { outcome: 'not-found' };
@@ -120,7 +142,12 @@ export function createApplicationsService(deps: { db: Db; clock: Clock; onStatus
         await updateDraft(trx, application.id, input.form);
         if (input.submit) {
           await updateStatus(trx, application.id, 'submitted');
-          await insertStatusChange(trx, { applicationId: application.id, actorUserId: input.jobseekerId, from: 'draft', to: 'submitted' });
+          await insertStatusChange(trx, {
+            applicationId: application.id,
+            actorUserId: input.jobseekerId,
+            from: 'draft',
+            to: 'submitted',
+          });
         }
         return { outcome: 'saved', applicationId: application.id, submitted: input.submit };
       });

@@ -77,7 +77,14 @@ async function visibleSchoolIds(db: DbExecutor, staffUserId: string): Promise<st
  */
 export async function listStaffConversations(
   db: DbExecutor,
-  input: { staffUserId: string; tab: DashboardTab; sort: DashboardSort; search: SearchTerms | null; limit: number; offset: number },
+  input: {
+    staffUserId: string;
+    tab: DashboardTab;
+    sort: DashboardSort;
+    search: SearchTerms | null;
+    limit: number;
+    offset: number;
+  },
 ): Promise<DashboardRow[]> {
   const schoolIds = await visibleSchoolIds(db, input.staffUserId);
   const result = await sql<DashboardRow>`${planEachTime}
@@ -134,7 +141,10 @@ export interface JobseekerConversationRow {
 }
 
 /** A jobseeker's conversations (one per application that has one), unread first, then newest. */
-export async function listJobseekerConversations(db: DbExecutor, jobseekerId: string): Promise<JobseekerConversationRow[]> {
+export async function listJobseekerConversations(
+  db: DbExecutor,
+  jobseekerId: string,
+): Promise<JobseekerConversationRow[]> {
   const result = await sql<JobseekerConversationRow>`
     select c.id as "conversationId", c.application_id as "applicationId", a.status, v.title as "vacancyTitle",
            o.name as "schoolName", c.last_message_at as "lastMessageAt", m.sender_display_name as "lastSenderName",
@@ -163,7 +173,11 @@ export async function countJobseekerUnreadConversations(db: DbExecutor, jobseeke
 }
 
 /** The ids among these that the staff member can see (the rest do not exist, as far as they are concerned). */
-export async function visibleConversationIds(db: DbExecutor, staffUserId: string, conversationIds: string[]): Promise<string[]> {
+export async function visibleConversationIds(
+  db: DbExecutor,
+  staffUserId: string,
+  conversationIds: string[],
+): Promise<string[]> {
   if (conversationIds.length === 0) return [];
   const rows = await db
     .selectFrom('conversations as c')
@@ -174,7 +188,12 @@ export async function visibleConversationIds(db: DbExecutor, staffUserId: string
   return rows.map((row) => row.id);
 }
 
-export async function setArchived(db: DbExecutor, userId: string, conversationIds: string[], archived: boolean): Promise<void> {
+export async function setArchived(
+  db: DbExecutor,
+  userId: string,
+  conversationIds: string[],
+  archived: boolean,
+): Promise<void> {
   if (conversationIds.length === 0) return;
   const archivedAt = archived ? sql<Date>`now()` : null;
   await db
@@ -185,7 +204,12 @@ export async function setArchived(db: DbExecutor, userId: string, conversationId
 }
 
 /** Marks the conversation unread for this person: the other side's last message counts as not seen. */
-export async function markUnread(db: DbExecutor, userId: string, conversationId: string, side: 'staff' | 'jobseeker'): Promise<void> {
+export async function markUnread(
+  db: DbExecutor,
+  userId: string,
+  conversationId: string,
+  side: 'staff' | 'jobseeker',
+): Promise<void> {
   const otherSideCount = side === 'staff' ? sql<number>`c.jobseeker_message_count` : sql<number>`c.staff_message_count`;
   await sql`
     insert into conversation_person_states (conversation_id, user_id, seen_count)
@@ -194,7 +218,11 @@ export async function markUnread(db: DbExecutor, userId: string, conversationId:
   `.execute(db);
 }
 
-export async function findConversationArchivedState(db: DbExecutor, userId: string, conversationId: string): Promise<boolean> {
+export async function findConversationArchivedState(
+  db: DbExecutor,
+  userId: string,
+  conversationId: string,
+): Promise<boolean> {
   const result = await sql<{ archived: boolean }>`
     select ${isArchived} as archived from conversations c
     left join conversation_person_states s on s.conversation_id = c.id and s.user_id = ${userId}
@@ -204,6 +232,8 @@ export async function findConversationArchivedState(db: DbExecutor, userId: stri
 }
 
 export async function countVisibleSchools(db: DbExecutor, staffUserId: string): Promise<number> {
-  const result = await sql<{ count: number }>`select count(*)::int as count from ${schoolsVisibleToStaff(staffUserId)} as schools`.execute(db);
+  const result = await sql<{
+    count: number;
+  }>`select count(*)::int as count from ${schoolsVisibleToStaff(staffUserId)} as schools`.execute(db);
   return result.rows[0]?.count ?? 0;
 }

@@ -35,7 +35,9 @@ function idsFrom(value: unknown): string[] {
 function paginationFor(query: DashboardQuery, total: number) {
   const pages = Math.max(1, Math.ceil(total / dashboardPageSize));
   if (pages === 1) return null;
-  const shown = [...new Set([1, query.page - 1, query.page, query.page + 1, pages])].filter((p) => p >= 1 && p <= pages).sort((a, b) => a - b);
+  const shown = [...new Set([1, query.page - 1, query.page, query.page + 1, pages])]
+    .filter((p) => p >= 1 && p <= pages)
+    .sort((a, b) => a - b);
   const items: ({ number: number; href: string; current: boolean } | { ellipsis: true })[] = [];
   shown.forEach((page, index) => {
     const previous = shown[index - 1];
@@ -52,52 +54,78 @@ function paginationFor(query: DashboardQuery, total: number) {
 export function registerDashboardRoutes(app: FastifyInstance, container: Container): void {
   const { dashboard } = container;
 
-  async function renderStaffDashboard(reply: FastifyReply, user: SignedInUser, query: DashboardQuery, errors: FormErrors = noErrors(), status = 200) {
+  async function renderStaffDashboard(
+    reply: FastifyReply,
+    user: SignedInUser,
+    query: DashboardQuery,
+    errors: FormErrors = noErrors(),
+    status = 200,
+  ) {
     const search = parseSearch(query.q);
-    const { rows, counts, total, lastPage } = await dashboard.staffDashboard(user, { tab: query.tab, sort: query.sort, search, page: query.page });
+    const { rows, counts, total, lastPage } = await dashboard.staffDashboard(user, {
+      tab: query.tab,
+      sort: query.sort,
+      search,
+      page: query.page,
+    });
     // The navigation's unread count is one of these counts (the GET route says so, and the shared hook skips it).
     const request = reply.request;
     if (request.method === 'GET') {
-      request.navigationCounts = { messages: counts.unreadConversations, notifications: await container.notifications.unreadCount(user) };
+      request.navigationCounts = {
+        messages: counts.unreadConversations,
+        notifications: await container.notifications.unreadCount(user),
+      };
     }
     // A page that no longer exists (its conversations were archived, or fewer match) shows the last one that does.
-    if (query.page > lastPage && !hasErrors(errors)) return reply.redirect(dashboardUrl({ ...query, page: lastPage }), 303);
+    if (query.page > lastPage && !hasErrors(errors))
+      return reply.redirect(dashboardUrl({ ...query, page: lastPage }), 303);
     const showSchool = (await dashboard.visibleSchoolCount(user)) > 1;
     // "Select at least one conversation" leads to the first checkbox, as the GOV.UK pattern does.
     const firstRow = rows[0];
     if (errors.byField.conversations && firstRow) {
-      errors = { ...errors, list: errors.list.map((error) => (error.href === '#conversations' ? { ...error, href: `#select-${firstRow.conversationId}` } : error)) };
+      errors = {
+        ...errors,
+        list: errors.list.map((error) =>
+          error.href === '#conversations' ? { ...error, href: `#select-${firstRow.conversationId}` } : error,
+        ),
+      };
     }
     // Read state and archiving change what this page shows: Back must load it again, not show a kept copy.
-    return reply.code(status).header('Cache-Control', 'private, no-store').render('dashboard/views/staff-dashboard.njk', {
-      pageTitle: query.tab === 'archived' ? 'Archived messages' : 'Messages',
-      query,
-      search,
-      total,
-      counts,
-      errors,
-      showSchool,
-      tabs: (['inbox', 'archived'] as const).map((tab) => ({
-        tab,
-        text: tab === 'inbox' ? 'Inbox' : 'Archived',
-        count: tab === 'inbox' ? counts.inbox : counts.archived,
-        href: dashboardUrl({ tab, sort: query.sort }),
-        current: tab === query.tab,
-      })),
-      sorts: sorts.map((s) => ({ ...s, selected: s.value === query.sort })),
-      rows: rows.map((row) => ({
-        ...row,
-        statusLabel: staffStatusLabel(row.status),
-        url: `${applicationUrls.staffApplication(row.applicationId)}#messages`,
-      })),
-      pagination: paginationFor(query, total),
-      archiveAction: dashboardUrls.archiveSelected(),
-      clearSearchUrl: dashboardUrl({ tab: query.tab, sort: query.sort }),
-    });
+    return reply
+      .code(status)
+      .header('Cache-Control', 'private, no-store')
+      .render('dashboard/views/staff-dashboard.njk', {
+        pageTitle: query.tab === 'archived' ? 'Archived messages' : 'Messages',
+        query,
+        search,
+        total,
+        counts,
+        errors,
+        showSchool,
+        tabs: (['inbox', 'archived'] as const).map((tab) => ({
+          tab,
+          text: tab === 'inbox' ? 'Inbox' : 'Archived',
+          count: tab === 'inbox' ? counts.inbox : counts.archived,
+          href: dashboardUrl({ tab, sort: query.sort }),
+          current: tab === query.tab,
+        })),
+        sorts: sorts.map((s) => ({ ...s, selected: s.value === query.sort })),
+        rows: rows.map((row) => ({
+          ...row,
+          statusLabel: staffStatusLabel(row.status),
+          url: `${applicationUrls.staffApplication(row.applicationId)}#messages`,
+        })),
+        pagination: paginationFor(query, total),
+        archiveAction: dashboardUrls.archiveSelected(),
+        clearSearchUrl: dashboardUrl({ tab: query.tab, sort: query.sort }),
+      });
   }
 
-  app.get('/staff/messages', { preHandler: requireStaff, config: { navigationCounts: 'route' } }, async (request, reply) =>
-    renderStaffDashboard(reply, signedInUser(request), readQuery(request.query as Record<string, unknown>)),
+  app.get(
+    '/staff/messages',
+    { preHandler: requireStaff, config: { navigationCounts: 'route' } },
+    async (request, reply) =>
+      renderStaffDashboard(reply, signedInUser(request), readQuery(request.query as Record<string, unknown>)),
   );
 
   app.post('/staff/messages/archive', { preHandler: requireStaff }, async (request, reply) => {
@@ -109,7 +137,9 @@ export function registerDashboardRoutes(app: FastifyInstance, container: Contain
     const result = await dashboard.archive(user, ids, archived);
     if (result.outcome === 'not-found') throw new NotFoundError();
     if (result.outcome === 'nothing-selected') {
-      const text = archived ? 'Select at least one conversation to archive' : 'Select at least one conversation to move to your inbox';
+      const text = archived
+        ? 'Select at least one conversation to archive'
+        : 'Select at least one conversation to move to your inbox';
       return renderStaffDashboard(reply, user, query, formErrors([{ field: 'conversations', text }]), 400);
     }
     const noun = result.count === 1 ? '1 conversation' : `${result.count} conversations`;
@@ -117,7 +147,11 @@ export function registerDashboardRoutes(app: FastifyInstance, container: Contain
     return reply.redirect(dashboardUrl(query), 303);
   });
 
-  async function conversationAction(request: FastifyRequest, reply: FastifyReply, action: 'archive' | 'unarchive' | 'unread') {
+  async function conversationAction(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    action: 'archive' | 'unarchive' | 'unread',
+  ) {
     const user = signedInUser(request);
     const conversationId = requireUuid((request.params as { conversationId: string }).conversationId);
     if (action === 'unread') {
@@ -131,9 +165,15 @@ export function registerDashboardRoutes(app: FastifyInstance, container: Contain
     return reply.redirect(dashboardUrl({ tab: action === 'archive' ? 'archived' : 'inbox' }), 303);
   }
 
-  app.post('/staff/conversations/:conversationId/archive', { preHandler: requireStaff }, (request, reply) => conversationAction(request, reply, 'archive'));
-  app.post('/staff/conversations/:conversationId/unarchive', { preHandler: requireStaff }, (request, reply) => conversationAction(request, reply, 'unarchive'));
-  app.post('/staff/conversations/:conversationId/unread', { preHandler: requireStaff }, (request, reply) => conversationAction(request, reply, 'unread'));
+  app.post('/staff/conversations/:conversationId/archive', { preHandler: requireStaff }, (request, reply) =>
+    conversationAction(request, reply, 'archive'),
+  );
+  app.post('/staff/conversations/:conversationId/unarchive', { preHandler: requireStaff }, (request, reply) =>
+    conversationAction(request, reply, 'unarchive'),
+  );
+  app.post('/staff/conversations/:conversationId/unread', { preHandler: requireStaff }, (request, reply) =>
+    conversationAction(request, reply, 'unread'),
+  );
 
   app.get('/messages', { preHandler: requireJobseeker }, async (request, reply) => {
     const rows = await dashboard.jobseekerConversations(signedInUser(request));

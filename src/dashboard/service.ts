@@ -17,7 +17,8 @@ import type { SearchTerms } from './search.ts';
 
 export const dashboardPageSize = 20;
 
-export type ArchiveResult = { outcome: 'done'; count: number } | { outcome: 'nothing-selected' } | { outcome: 'not-found' };
+export type ArchiveResult =
+  { outcome: 'done'; count: number } | { outcome: 'nothing-selected' } | { outcome: 'not-found' };
 
 export function createDashboardService(deps: { db: Db }) {
   const { db } = deps;
@@ -33,10 +34,23 @@ export function createDashboardService(deps: { db: Db }) {
   }
 
   return {
-    async staffDashboard(user: SignedInUser, input: { tab: DashboardTab; sort: DashboardSort; search: SearchTerms | null; page: number }) {
+    async staffDashboard(
+      user: SignedInUser,
+      input: { tab: DashboardTab; sort: DashboardSort; search: SearchTerms | null; page: number },
+    ) {
       const list = (limit: number, offset: number) =>
-        listStaffConversations(db, { staffUserId: user.id, tab: input.tab, sort: input.sort, search: input.search, limit, offset });
-      const [rows, counts] = await Promise.all([list(dashboardPageSize, (input.page - 1) * dashboardPageSize), countStaffConversations(db, user.id)]);
+        listStaffConversations(db, {
+          staffUserId: user.id,
+          tab: input.tab,
+          sort: input.sort,
+          search: input.search,
+          limit,
+          offset,
+        });
+      const [rows, counts] = await Promise.all([
+        list(dashboardPageSize, (input.page - 1) * dashboardPageSize),
+        countStaffConversations(db, user.id),
+      ]);
       // Past the last page (after archiving everything on it, say) no row carries the total: the first row does.
       const total = rows[0]?.total ?? (input.page > 1 ? ((await list(1, 0))[0]?.total ?? 0) : 0);
       return { rows, counts, total, lastPage: Math.max(1, Math.ceil(total / dashboardPageSize)) };
@@ -61,7 +75,8 @@ export function createDashboardService(deps: { db: Db }) {
       return true;
     },
 
-    isArchived: (user: SignedInUser, conversationId: string) => findConversationArchivedState(db, user.id, conversationId),
+    isArchived: (user: SignedInUser, conversationId: string) =>
+      findConversationArchivedState(db, user.id, conversationId),
 
     /** Staff who see more than one school (a trust's or local authority's) need the school on each row. */
     visibleSchoolCount: (user: SignedInUser) => countVisibleSchools(db, user.id),

@@ -14,7 +14,11 @@ export async function loadDemoDataOnFirstStart(db: Db, now = new Date()): Promis
   return db.transaction().execute(async (trx) => {
     // Several processes may start at once: one loads, the others wait and then see the flag.
     await sql`select pg_advisory_xact_lock(hashtext('parley-demo-data'))`.execute(trx);
-    const flagged = await trx.selectFrom('service_flags').select('name').where('name', '=', demoFlag).executeTakeFirst();
+    const flagged = await trx
+      .selectFrom('service_flags')
+      .select('name')
+      .where('name', '=', demoFlag)
+      .executeTakeFirst();
     if (flagged) return false;
     await loadDemoData(trx, now);
     await trx.insertInto('service_flags').values({ name: demoFlag }).execute();
@@ -53,13 +57,23 @@ async function loadDemoData(trx: DbTransaction, now: Date): Promise<void> {
     users.set(staff.email, id);
   }
   for (const jobseeker of demoJobseekers) {
-    users.set(jobseeker.email, await insertUser(trx, { kind: 'jobseeker', email: jobseeker.email, fullName: jobseeker.fullName, passwordHash }));
+    users.set(
+      jobseeker.email,
+      await insertUser(trx, { kind: 'jobseeker', email: jobseeker.email, fullName: jobseeker.fullName, passwordHash }),
+    );
   }
   const user = (email: string) => users.get(email) ?? '';
 
   const closes = (days: number) => isoDate(new Date(now.getTime() + days * day));
   const vacancy = (schoolId: string, title: string, description: string, closingInDays: number, createdBy: string) =>
-    insertVacancy(trx, { schoolId, title, description, closingDate: closes(closingInDays), status: 'published', createdBy: user(createdBy) });
+    insertVacancy(trx, {
+      schoolId,
+      title,
+      description,
+      closingDate: closes(closingInDays),
+      status: 'published',
+      createdBy: user(createdBy),
+    });
 
   const year3 = await vacancy(
     oakfield,
@@ -82,7 +96,13 @@ async function loadDemoData(trx: DbTransaction, now: Date): Promise<void> {
     21,
     'david.price@riverside.example',
   );
-  await vacancy(riverside, 'Head of science', 'Lead a team of eight science teachers and two technicians.', 42, 'david.price@riverside.example');
+  await vacancy(
+    riverside,
+    'Head of science',
+    'Lead a team of eight science teachers and two technicians.',
+    42,
+    'david.price@riverside.example',
+  );
   const ta = await vacancy(
     stMarys,
     'Teaching assistant',
@@ -90,7 +110,13 @@ async function loadDemoData(trx: DbTransaction, now: Date): Promise<void> {
     14,
     'eve.morgan@stmarys.example',
   );
-  await vacancy(stMarys, 'School business manager', 'Run the school office, finance and premises. Part time considered.', 30, 'eve.morgan@stmarys.example');
+  await vacancy(
+    stMarys,
+    'School business manager',
+    'Run the school office, finance and premises. Part time considered.',
+    30,
+    'eve.morgan@stmarys.example',
+  );
 
   const amara = 'amara.okafor@oakfield-primary.example';
   const ben = 'ben.hughes@oakfield-primary.example';

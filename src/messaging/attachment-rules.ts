@@ -142,7 +142,8 @@ const utf8Bom = Buffer.from([0xef, 0xbb, 0xbf]);
 const forbiddenTextCharacters = /[\u0000-\u0008\u000b\u000e-\u001f\u007f-\u009f]/u;
 // Text that a browser sniffing content would treat as HTML/XML (the WHATWG MIME sniffing
 // standard's HTML patterns, plus SVG and XML). We refuse it rather than store markup as "text".
-const markupStart = /^<(?:!doctype html|html|head|script|iframe|h1|div|font|table|a|style|title|b|body|br|p|!--|svg|\?xml)(?:[\s>/]|$)/iu;
+const markupStart =
+  /^<(?:!doctype html|html|head|script|iframe|h1|div|font|table|a|style|title|b|body|br|p|!--|svg|\?xml)(?:[\s>/]|$)/iu;
 
 /** Valid UTF-8 (a BOM is allowed), no NUL or control characters other than tab, CR, LF, FF, not markup. */
 export function isPlainText(data: Buffer): boolean {
@@ -191,7 +192,10 @@ export function cleanFileName(name: string): string {
   const base = (hasExtension ? cleaned.slice(0, dot) : cleaned).replace(/^[\s.]+|[\s.]+$/gu, '');
 
   const room = maxFileNameLength - Array.from(extension).length;
-  const shortened = Array.from(base).slice(0, room).join('').replace(/[\s.]+$/u, '');
+  const shortened = Array.from(base)
+    .slice(0, room)
+    .join('')
+    .replace(/[\s.]+$/u, '');
   return `${shortened === '' ? 'attachment' : shortened}${extension}`;
 }
 

@@ -37,8 +37,15 @@ const conversationColumns = [
   'last_message_at as lastMessageAt',
 ] as const;
 
-export async function findConversationForApplication(db: DbExecutor, applicationId: string): Promise<ConversationRecord | undefined> {
-  return db.selectFrom('conversations').select(conversationColumns).where('application_id', '=', applicationId).executeTakeFirst();
+export async function findConversationForApplication(
+  db: DbExecutor,
+  applicationId: string,
+): Promise<ConversationRecord | undefined> {
+  return db
+    .selectFrom('conversations')
+    .select(conversationColumns)
+    .where('application_id', '=', applicationId)
+    .executeTakeFirst();
 }
 
 /**
@@ -88,8 +95,17 @@ export async function listMessages(db: DbExecutor, conversationId: string): Prom
   return result.rows;
 }
 
-export async function findMessageByFormKey(db: DbExecutor, senderUserId: string, formKey: string): Promise<{ id: string } | undefined> {
-  return db.selectFrom('messages').select('id').where('sender_user_id', '=', senderUserId).where('form_key', '=', formKey).executeTakeFirst();
+export async function findMessageByFormKey(
+  db: DbExecutor,
+  senderUserId: string,
+  formKey: string,
+): Promise<{ id: string } | undefined> {
+  return db
+    .selectFrom('messages')
+    .select('id')
+    .where('sender_user_id', '=', senderUserId)
+    .where('form_key', '=', formKey)
+    .executeTakeFirst();
 }
 
 /**
@@ -109,7 +125,10 @@ export async function recordMessageOnConversation(
       last_message_id: message.id,
       search_vector: sql<string>`search_vector || to_tsvector('parley_search', ${message.searchText})`,
       ...(isJobseeker
-        ? { jobseeker_message_count: eb('jobseeker_message_count', '+', 1), last_jobseeker_message_at: sql<Date>`clock_timestamp()` }
+        ? {
+            jobseeker_message_count: eb('jobseeker_message_count', '+', 1),
+            last_jobseeker_message_at: sql<Date>`clock_timestamp()`,
+          }
         : { staff_message_count: eb('staff_message_count', '+', 1) }),
     }))
     .where('id', '=', conversationId)
@@ -152,7 +171,13 @@ export async function insertMessage(
 export async function insertAttachments(
   db: DbExecutor,
   messageId: string,
-  attachments: { storageKey: string; fileName: string; contentType: string; sizeBytes: number; scanResult: 'clean' | 'not_scanned' }[],
+  attachments: {
+    storageKey: string;
+    fileName: string;
+    contentType: string;
+    sizeBytes: number;
+    scanResult: 'clean' | 'not_scanned';
+  }[],
 ): Promise<void> {
   if (attachments.length === 0) return;
   await db
@@ -181,7 +206,12 @@ export async function findSeenCount(db: DbExecutor, conversationId: string, user
 }
 
 /** Records that this person has seen the other side's messages up to `seenCount`. */
-export async function setSeenCount(db: DbExecutor, conversationId: string, userId: string, seenCount: number): Promise<void> {
+export async function setSeenCount(
+  db: DbExecutor,
+  conversationId: string,
+  userId: string,
+  seenCount: number,
+): Promise<void> {
   await db
     .insertInto('conversation_person_states')
     .values({ conversation_id: conversationId, user_id: userId, seen_count: seenCount })
@@ -190,7 +220,11 @@ export async function setSeenCount(db: DbExecutor, conversationId: string, userI
 }
 
 /** The name of the organisation a staff member speaks for about a school: the school itself, else its group. */
-export async function staffOrganisationNameForSchool(db: DbExecutor, staffUserId: string, schoolId: string): Promise<string | undefined> {
+export async function staffOrganisationNameForSchool(
+  db: DbExecutor,
+  staffUserId: string,
+  schoolId: string,
+): Promise<string | undefined> {
   const result = await sql<{ name: string }>`
     select o.name from staff_memberships m join organisations o on o.id = m.organisation_id
     where m.user_id = ${staffUserId}

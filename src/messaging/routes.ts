@@ -14,7 +14,11 @@ export function registerMessagingRoutes(app: FastifyInstance, container: Contain
   const { messaging } = container;
 
   /** Sending works the same for both sides; only where the conversation lives differs. */
-  async function send(request: FastifyRequest, reply: FastifyReply, conversationUrl: (applicationId: string) => string) {
+  async function send(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    conversationUrl: (applicationId: string) => string,
+  ) {
     const user = signedInUser(request);
     const applicationId = requireUuid((request.params as { applicationId: string }).applicationId);
     const format = formField(request, 'format') === 'html' ? 'html' : 'text';
@@ -22,7 +26,13 @@ export function registerMessagingRoutes(app: FastifyInstance, container: Contain
     const submittedKey = formField(request, 'formKey');
     // A form without a valid key still sends once: it gets a key of its own, so it cannot collide with another.
     const formKey = uuidPattern.test(submittedKey) ? submittedKey.toLowerCase() : crypto.randomUUID();
-    const result = await messaging.sendMessage({ applicationId, sender: user, formKey, body: { format, body }, files: filesOf(request) });
+    const result = await messaging.sendMessage({
+      applicationId,
+      sender: user,
+      formKey,
+      body: { format, body },
+      files: filesOf(request),
+    });
 
     if (result.outcome === 'not-found') throw new NotFoundError();
     if (result.outcome === 'sent' || result.outcome === 'duplicate') {
@@ -30,7 +40,9 @@ export function registerMessagingRoutes(app: FastifyInstance, container: Contain
       return reply.redirect(conversationUrl(applicationId), 303);
     }
     const application =
-      user.kind === 'staff' ? await container.applications.findForStaff(applicationId, user.id) : await container.applications.findForJobseeker(applicationId, user.id);
+      user.kind === 'staff'
+        ? await container.applications.findForStaff(applicationId, user.id)
+        : await container.applications.findForJobseeker(applicationId, user.id);
     if (!application) throw new NotFoundError();
     const form: MessageFormState = { body, format, formKey, errors: noErrors(), refusedFiles: [], acceptedFiles: [] };
     if (result.outcome === 'denied') {

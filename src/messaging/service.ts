@@ -95,7 +95,9 @@ export function createMessagingService(deps: {
   const listeners = deps.onMessageSent ?? [];
 
   function findVisibleApplication(applicationId: string, user: SignedInUser): Promise<ApplicationRecord | undefined> {
-    return user.kind === 'staff' ? applications.findForStaff(applicationId, user.id) : applications.findForJobseeker(applicationId, user.id);
+    return user.kind === 'staff'
+      ? applications.findForStaff(applicationId, user.id)
+      : applications.findForJobseeker(applicationId, user.id);
   }
 
   /**
@@ -103,7 +105,13 @@ export function createMessagingService(deps: {
    * replaced; the others (clean, or not scanned because the scanner failed) can be chosen again as they are.
    */
   async function storeAttachments(files: Awaited<ReturnType<typeof validateAttachments>>['accepted']) {
-    const stored: { storageKey: string; fileName: string; contentType: string; sizeBytes: number; scanResult: 'clean' | 'not_scanned' }[] = [];
+    const stored: {
+      storageKey: string;
+      fileName: string;
+      contentType: string;
+      sizeBytes: number;
+      scanResult: 'clean' | 'not_scanned';
+    }[] = [];
     const errors: string[] = [];
     const infected: typeof files = [];
     for (const file of files) {
@@ -119,7 +127,13 @@ export function createMessagingService(deps: {
           continue;
         }
       }
-      stored.push({ storageKey: newFileKey(), fileName: file.fileName, contentType: file.mime, sizeBytes: file.size, scanResult: scanner ? 'clean' : 'not_scanned' });
+      stored.push({
+        storageKey: newFileKey(),
+        fileName: file.fileName,
+        contentType: file.mime,
+        sizeBytes: file.size,
+        scanResult: scanner ? 'clean' : 'not_scanned',
+      });
     }
     if (errors.length > 0) return { stored: [], errors, infected };
     for (const [index, file] of stored.entries()) {
@@ -154,17 +168,25 @@ export function createMessagingService(deps: {
       const validation = await validateAttachments(tooMany ? chosen : chosen.filter((file) => !file.truncated), limits);
       const tooBig = tooMany ? [] : chosen.filter((file) => file.truncated).map((file) => cleanFileName(file.fileName));
       for (const fileName of tooBig) {
-        errors.push({ field: 'attachments', text: fileErrorMessage(fileName, attachmentErrorText.tooBig(limits.maxBytes)) });
+        errors.push({
+          field: 'attachments',
+          text: fileErrorMessage(fileName, attachmentErrorText.tooBig(limits.maxBytes)),
+        });
       }
       for (const error of validation.errors) errors.push({ field: 'attachments', text: error.message });
       if (errors.length > 0) {
-        const refused = new Set([...tooBig, ...validation.errors.map((e) => e.fileName).filter((name): name is string => name !== null)]);
+        const refused = new Set([
+          ...tooBig,
+          ...validation.errors.map((e) => e.fileName).filter((name): name is string => name !== null),
+        ]);
         return {
           outcome: 'invalid',
           errors,
           refusedFiles: [...refused],
           // With too many files none was checked: all of them (or fewer) must be chosen again.
-          acceptedFiles: tooMany ? chosen.map((file) => cleanFileName(file.fileName)) : validation.accepted.map((file) => file.fileName),
+          acceptedFiles: tooMany
+            ? chosen.map((file) => cleanFileName(file.fileName))
+            : validation.accepted.map((file) => file.fileName),
         };
       }
 
@@ -191,7 +213,11 @@ export function createMessagingService(deps: {
           if (duplicate) return { outcome: 'duplicate', messageId: duplicate.id };
           const existing = await findConversationForApplication(trx, application.id);
           const hasMessages = (existing?.jobseekerMessageCount ?? 0) + (existing?.staffMessageCount ?? 0) > 0;
-          const decision = decideSend({ actor: input.sender.kind, status: locked.status, conversationHasMessages: hasMessages });
+          const decision = decideSend({
+            actor: input.sender.kind,
+            status: locked.status,
+            conversationHasMessages: hasMessages,
+          });
           if (!decision.allowed) return { outcome: 'denied', reason: decision.reason };
 
           const conversation = await lockOrCreateConversation(trx, application);
@@ -203,7 +229,12 @@ export function createMessagingService(deps: {
           });
           const senderDisplayName =
             input.sender.kind === 'staff'
-              ? [input.sender.fullName, await staffOrganisationNameForSchool(trx, input.sender.id, application.schoolId)].filter(Boolean).join(', ')
+              ? [
+                  input.sender.fullName,
+                  await staffOrganisationNameForSchool(trx, input.sender.id, application.schoolId),
+                ]
+                  .filter(Boolean)
+                  .join(', ')
               : application.candidateName;
           await insertMessage(trx, {
             id: messageId,
@@ -240,16 +271,31 @@ export function createMessagingService(deps: {
      * The conversation as this person sees it, with their unread messages marked; opening it marks them read
      * (for this person only). The same policy answer decides whether the page shows the form or why not.
      */
-    async openConversation(application: ApplicationRecord, viewer: SignedInUser, options: { markRead: boolean } = { markRead: true }): Promise<ConversationView> {
+    async openConversation(
+      application: ApplicationRecord,
+      viewer: SignedInUser,
+      options: { markRead: boolean } = { markRead: true },
+    ): Promise<ConversationView> {
       const conversation = await findConversationForApplication(db, application.id);
-      const hasMessages = conversation ? conversation.jobseekerMessageCount + conversation.staffMessageCount > 0 : false;
-      const decision = decideSend({ actor: viewer.kind, status: application.status, conversationHasMessages: hasMessages });
+      const hasMessages = conversation
+        ? conversation.jobseekerMessageCount + conversation.staffMessageCount > 0
+        : false;
+      const decision = decideSend({
+        actor: viewer.kind,
+        status: application.status,
+        conversationHasMessages: hasMessages,
+      });
       if (!conversation) return { conversationId: null, messages: [], unreadCount: 0, decision };
-      const otherSideCount = viewer.kind === 'staff' ? conversation.jobseekerMessageCount : conversation.staffMessageCount;
+      const otherSideCount =
+        viewer.kind === 'staff' ? conversation.jobseekerMessageCount : conversation.staffMessageCount;
       const seen = await findSeenCount(db, conversation.id, viewer.id);
       const messages = (await listMessages(db, conversation.id)).map((message) => {
         const fromOtherSide = message.senderKind !== viewer.kind;
-        return { ...message, mine: message.senderUserId === viewer.id, unread: fromOtherSide && message.sidePosition > seen };
+        return {
+          ...message,
+          mine: message.senderUserId === viewer.id,
+          unread: fromOtherSide && message.sidePosition > seen,
+        };
       });
       if (options.markRead && seen < otherSideCount) await setSeenCount(db, conversation.id, viewer.id, otherSideCount);
       return { conversationId: conversation.id, messages, unreadCount: Math.max(0, otherSideCount - seen), decision };

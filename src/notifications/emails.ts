@@ -7,14 +7,20 @@ import type { DailyConversationLine } from './repository.ts';
  */
 
 function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
+  return text.replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c,
+  );
 }
 
 function plural(count: number, one: string, many: string): string {
   return `${count} ${count === 1 ? one : many}`;
 }
 
-type Block = { paragraph: string } | { link: { text: string; href: string } } | { list: { text: string; link: { text: string; href: string } }[] };
+type Block =
+  | { paragraph: string }
+  | { link: { text: string; href: string } }
+  | { list: { text: string; link: { text: string; href: string } }[] };
 
 /** GOV.UK email layout: the service name in a black banner, 19px text, blue links. */
 function render(blocks: Block[], unsubscribeUrl: string, reason: string): { text: string; html: string } {
@@ -26,13 +32,18 @@ function render(blocks: Block[], unsubscribeUrl: string, reason: string): { text
       html.push(`<p style="margin:0 0 20px;font-size:19px;line-height:25px;">${escapeHtml(block.paragraph)}</p>`);
     } else if ('link' in block) {
       text.push(`${block.link.text}: ${block.link.href}`, '');
-      html.push(`<p style="margin:0 0 20px;font-size:19px;line-height:25px;"><a href="${escapeHtml(block.link.href)}" style="color:#1d70b8;">${escapeHtml(block.link.text)}</a></p>`);
+      html.push(
+        `<p style="margin:0 0 20px;font-size:19px;line-height:25px;"><a href="${escapeHtml(block.link.href)}" style="color:#1d70b8;">${escapeHtml(block.link.text)}</a></p>`,
+      );
     } else {
       for (const item of block.list) text.push(`- ${item.text}`, `  ${item.link.text}: ${item.link.href}`);
       text.push('');
       html.push(
         `<ul style="margin:0 0 20px;padding-left:20px;font-size:19px;line-height:25px;">${block.list
-          .map((item) => `<li style="margin-bottom:10px;">${escapeHtml(item.text)}<br><a href="${escapeHtml(item.link.href)}" style="color:#1d70b8;">${escapeHtml(item.link.text)}</a></li>`)
+          .map(
+            (item) =>
+              `<li style="margin-bottom:10px;">${escapeHtml(item.text)}<br><a href="${escapeHtml(item.link.href)}" style="color:#1d70b8;">${escapeHtml(item.link.text)}</a></li>`,
+          )
           .join('')}</ul>`,
       );
     }
@@ -61,7 +72,9 @@ export function jobseekerMessagesEmail(input: {
   reference: string;
 }): OutgoingEmail {
   const subject =
-    input.newMessages === 1 ? `New message from ${input.schoolName}` : `${plural(input.newMessages, 'new message', 'new messages')} from ${input.schoolName}`;
+    input.newMessages === 1
+      ? `New message from ${input.schoolName}`
+      : `${plural(input.newMessages, 'new message', 'new messages')} from ${input.schoolName}`;
   const lead = `${input.schoolName} sent you ${input.newMessages === 1 ? 'a message' : plural(input.newMessages, 'message', 'messages')} about your application for ${input.vacancyTitle}.`;
   const { text, html } = render(
     [

@@ -4,23 +4,41 @@ import { queueDefinitions } from '../platform/queue.ts';
 import type { NotificationsService } from './service.ts';
 
 /** The notification queues' handlers and schedules, for worker processes. */
-export async function startNotificationJobs(boss: PgBoss, notifications: NotificationsService, logger: Logger): Promise<void> {
+export async function startNotificationJobs(
+  boss: PgBoss,
+  notifications: NotificationsService,
+  logger: Logger,
+): Promise<void> {
   // The retry limit is the job's own (copied from the queue when the job was made), so "the last attempt" here is
   // the one pg-boss will not retry.
   const jobseeker = queueDefinitions.jobseekerMessageEmail;
   type JobseekerData = { applicationId: string };
-  await boss.work(jobseeker.name, { localConcurrency: 4, includeMetadata: true }, async ([job]: JobWithMetadata<JobseekerData>[]) => {
-    if (!job) return;
-    const outcome = await notifications.sendJobseekerEmail(job.data.applicationId, { id: job.id, retryCount: job.retryCount, retryLimit: job.retryLimit });
-    logger.info({ job: job.id, outcome }, 'jobseeker message email');
-  });
+  await boss.work(
+    jobseeker.name,
+    { localConcurrency: 4, includeMetadata: true },
+    async ([job]: JobWithMetadata<JobseekerData>[]) => {
+      if (!job) return;
+      const outcome = await notifications.sendJobseekerEmail(job.data.applicationId, {
+        id: job.id,
+        retryCount: job.retryCount,
+        retryLimit: job.retryLimit,
+      });
+      logger.info({ job: job.id, outcome }, 'jobseeker message email');
+    },
+  );
 
   // A daily run queues one job per recipient, thousands at once. Fetched one at a time, each worker would wait for
   // pg-boss's next poll (2 s) after every email: a few emails a second. So jobs come ten at a time and, while batches
   // come back full, the next batch is fetched at once. Each job still succeeds or fails (and is retried) on its own.
   const daily = queueDefinitions.staffDailyEmail;
   type DailyData = { userId: string; runDate: string; cutoff: string };
-  const dailyOptions = { localConcurrency: 4, batchSize: 10, burstWhenBatchFull: true, includeMetadata: true, perJobResults: true } as const;
+  const dailyOptions = {
+    localConcurrency: 4,
+    batchSize: 10,
+    burstWhenBatchFull: true,
+    includeMetadata: true,
+    perJobResults: true,
+  } as const;
   await boss.work(daily.name, dailyOptions, (jobs: JobWithMetadata<DailyData>[]) =>
     Promise.all(
       jobs.map(async (job): Promise<JobResult> => {
@@ -32,7 +50,11 @@ export async function startNotificationJobs(boss: PgBoss, notifications: Notific
           logger.info({ job: job.id, outcome }, 'staff daily email');
           return { id: job.id, status: 'completed' };
         } catch (error) {
-          return { id: job.id, status: 'failed', output: { message: error instanceof Error ? error.message : String(error) } };
+          return {
+            id: job.id,
+            status: 'failed',
+            output: { message: error instanceof Error ? error.message : String(error) },
+          };
         }
       }),
     ),

@@ -9,7 +9,6 @@ import type { EmailKind } from '../platform/database-schema.ts';
 const firstDailyLookBack = sql`interval '7 days'`;
 const longestDailyLookBack = sql`interval '31 days'`;
 
-
 export interface NotificationRecord {
   id: string;
   text: string;
@@ -25,11 +24,24 @@ export async function insertNotifications(
   if (rows.length === 0) return;
   await db
     .insertInto('notifications')
-    .values(rows.map((r) => ({ user_id: r.userId, application_id: r.applicationId, message_id: r.messageId, text: r.text, link: r.link })))
+    .values(
+      rows.map((r) => ({
+        user_id: r.userId,
+        application_id: r.applicationId,
+        message_id: r.messageId,
+        text: r.text,
+        link: r.link,
+      })),
+    )
     .execute();
 }
 
-export async function listNotifications(db: DbExecutor, userId: string, limit: number, offset: number): Promise<NotificationRecord[]> {
+export async function listNotifications(
+  db: DbExecutor,
+  userId: string,
+  limit: number,
+  offset: number,
+): Promise<NotificationRecord[]> {
   return db
     .selectFrom('notifications')
     .select(['id', 'text', 'link', 'created_at as createdAt', 'read_at as readAt'])
@@ -64,7 +76,11 @@ export async function countUnreadNotifications(db: DbExecutor, userId: string): 
 }
 
 /** Marks one of this person's notifications read and returns where it leads; undefined if it is not theirs. */
-export async function markNotificationRead(db: DbExecutor, userId: string, notificationId: string): Promise<string | undefined> {
+export async function markNotificationRead(
+  db: DbExecutor,
+  userId: string,
+  notificationId: string,
+): Promise<string | undefined> {
   const row = await db
     .updateTable('notifications')
     .set({ read_at: sql<Date>`coalesce(read_at, now())` })
@@ -86,7 +102,11 @@ export async function markAllNotificationsRead(db: DbExecutor, userId: string): 
 }
 
 /** Reading the conversation reads its notifications too. */
-export async function markApplicationNotificationsRead(db: DbExecutor, userId: string, applicationId: string): Promise<void> {
+export async function markApplicationNotificationsRead(
+  db: DbExecutor,
+  userId: string,
+  applicationId: string,
+): Promise<void> {
   await db
     .updateTable('notifications')
     .set({ read_at: sql<Date>`now()` })
@@ -96,11 +116,18 @@ export async function markApplicationNotificationsRead(db: DbExecutor, userId: s
     .execute();
 }
 
-export async function setFollowing(db: DbExecutor, applicationId: string, userId: string, following: boolean): Promise<void> {
+export async function setFollowing(
+  db: DbExecutor,
+  applicationId: string,
+  userId: string,
+  following: boolean,
+): Promise<void> {
   await db
     .insertInto('application_follows')
     .values({ application_id: applicationId, user_id: userId, following })
-    .onConflict((c) => c.columns(['application_id', 'user_id']).doUpdateSet({ following, updated_at: sql<Date>`now()` }))
+    .onConflict((c) =>
+      c.columns(['application_id', 'user_id']).doUpdateSet({ following, updated_at: sql<Date>`now()` }),
+    )
     .execute();
 }
 
@@ -116,7 +143,11 @@ export async function isFollowing(db: DbExecutor, applicationId: string, userId:
 
 /** Staff who hear about a jobseeker's messages in this application (followers with access, or the school's staff). */
 export async function listWatchers(db: DbExecutor, applicationId: string): Promise<string[]> {
-  const rows = await db.selectFrom('application_watchers').select('user_id').where('application_id', '=', applicationId).execute();
+  const rows = await db
+    .selectFrom('application_watchers')
+    .select('user_id')
+    .where('application_id', '=', applicationId)
+    .execute();
   return rows.map((row) => row.user_id);
 }
 
@@ -143,7 +174,15 @@ export interface LedgerClaim {
  */
 export async function claimEmail(
   db: DbExecutor,
-  claim: { key: string; kind: EmailKind; recipientUserId: string; applicationId?: string; upToPosition?: number; windowEnd?: Date; jobId: string },
+  claim: {
+    key: string;
+    kind: EmailKind;
+    recipientUserId: string;
+    applicationId?: string;
+    upToPosition?: number;
+    windowEnd?: Date;
+    jobId: string;
+  },
 ): Promise<LedgerClaim | undefined> {
   const result = await sql<LedgerClaim>`
     insert into email_deliveries (key, kind, recipient_user_id, application_id, up_to_position, window_end, status, job_id)
@@ -191,7 +230,11 @@ export interface JobseekerEmailFacts {
  * `jobId` is the job asking: its own unfinished claim (an earlier attempt that failed or was cut off) is what it is
  * about to retry, so it does not count as covered; other jobs' claims and sent emails do.
  */
-export async function findJobseekerEmailFacts(db: DbExecutor, applicationId: string, jobId: string): Promise<JobseekerEmailFacts | undefined> {
+export async function findJobseekerEmailFacts(
+  db: DbExecutor,
+  applicationId: string,
+  jobId: string,
+): Promise<JobseekerEmailFacts | undefined> {
   const result = await sql<JobseekerEmailFacts>`
     select a.id as "applicationId", u.id as "jobseekerId", u.email, u.email_notifications as "emailNotifications",
            (u.closed_at is not null) as closed, v.title as "vacancyTitle", o.name as "schoolName",
@@ -237,7 +280,12 @@ export async function findPreviousDailyWindowEnd(db: DbExecutor, userId: string)
  * The conversations for one person's daily email: jobseeker messages received in the window, in applications they
  * hear about (checked again now: access and open account), that they have not read.
  */
-export async function listDailyLines(db: DbExecutor, userId: string, since: Date | null, until: Date): Promise<DailyConversationLine[]> {
+export async function listDailyLines(
+  db: DbExecutor,
+  userId: string,
+  since: Date | null,
+  until: Date,
+): Promise<DailyConversationLine[]> {
   const result = await sql<DailyConversationLine>`
     select a.id as "applicationId", a.candidate_name as "candidateName", v.title as "vacancyTitle", o.name as "schoolName",
            count(*)::int as "newMessages"
@@ -292,10 +340,18 @@ export async function recordDailyRun(db: DbExecutor, runDate: string, cutoff: Da
   return result !== undefined;
 }
 
-export async function findRecipient(db: DbExecutor, userId: string): Promise<{ email: string; fullName: string; emailNotifications: boolean; closed: boolean } | undefined> {
+export async function findRecipient(
+  db: DbExecutor,
+  userId: string,
+): Promise<{ email: string; fullName: string; emailNotifications: boolean; closed: boolean } | undefined> {
   return db
     .selectFrom('users')
-    .select(['email', 'full_name as fullName', 'email_notifications as emailNotifications', sql<boolean>`closed_at is not null`.as('closed')])
+    .select([
+      'email',
+      'full_name as fullName',
+      'email_notifications as emailNotifications',
+      sql<boolean>`closed_at is not null`.as('closed'),
+    ])
     .where('id', '=', userId)
     .executeTakeFirst();
 }

@@ -31,7 +31,11 @@ export function registerNotificationRoutes(app: FastifyInstance, container: Cont
       pagination:
         pages > 1
           ? {
-              items: Array.from({ length: pages }, (_, index) => ({ number: index + 1, href: notificationUrls.list(index + 1), current: index + 1 === page })),
+              items: Array.from({ length: pages }, (_, index) => ({
+                number: index + 1,
+                href: notificationUrls.list(index + 1),
+                current: index + 1 === page,
+              })),
               previous: page > 1 ? { href: notificationUrls.list(page - 1) } : undefined,
               next: page < pages ? { href: notificationUrls.list(page + 1) } : undefined,
             }
@@ -49,7 +53,10 @@ export function registerNotificationRoutes(app: FastifyInstance, container: Cont
 
   app.post('/notifications/mark-all-read', { preHandler: requireSignedIn }, async (request, reply) => {
     const count = await notifications.markAllRead(signedInUser(request));
-    request.session.set('flash', count === 1 ? '1 notification marked as read' : `${count} notifications marked as read`);
+    request.session.set(
+      'flash',
+      count === 1 ? '1 notification marked as read' : `${count} notifications marked as read`,
+    );
     return reply.redirect(notificationUrls.list(), 303);
   });
 
@@ -59,7 +66,10 @@ export function registerNotificationRoutes(app: FastifyInstance, container: Cont
     if (!(await container.applications.findForStaff(applicationId, user.id))) throw new NotFoundError();
     const following = (request.body as Record<string, unknown> | undefined)?.following === 'yes';
     await notifications.setFollowing(user, applicationId, following);
-    request.session.set('flash', following ? 'You are following this application' : 'You have stopped following this application');
+    request.session.set(
+      'flash',
+      following ? 'You are following this application' : 'You have stopped following this application',
+    );
     return reply.redirect(`/staff/applications/${applicationId}`, 303);
   });
 
@@ -83,7 +93,10 @@ export function registerNotificationRoutes(app: FastifyInstance, container: Cont
       });
     }
     await notifications.setEmails(user.id, choice === 'on');
-    request.session.set('flash', choice === 'on' ? 'You will get emails about messages' : 'You will not get emails about messages');
+    request.session.set(
+      'flash',
+      choice === 'on' ? 'You will get emails about messages' : 'You will not get emails about messages',
+    );
     return reply.redirect('/settings', 303);
   });
 
@@ -91,9 +104,15 @@ export function registerNotificationRoutes(app: FastifyInstance, container: Cont
   // which carries no CSRF token; the signed token does that job.
   app.get('/unsubscribe/:token', async (request, reply) => {
     const userId = notifications.unsubscribeAccount((request.params as { token: string }).token);
-    if (!userId) return reply.code(404).render('notifications/views/unsubscribe-invalid.njk', { pageTitle: 'This unsubscribe link does not work' });
+    if (!userId)
+      return reply
+        .code(404)
+        .render('notifications/views/unsubscribe-invalid.njk', { pageTitle: 'This unsubscribe link does not work' });
     await notifications.setEmails(userId, false);
-    return reply.render('notifications/views/unsubscribed.njk', { pageTitle: 'You have unsubscribed', signedIn: request.user !== null });
+    return reply.render('notifications/views/unsubscribed.njk', {
+      pageTitle: 'You have unsubscribed',
+      signedIn: request.user !== null,
+    });
   });
   app.post('/unsubscribe/:token', { config: { csrf: 'signed-token' } }, async (request, reply) => {
     const userId = notifications.unsubscribeAccount((request.params as { token: string }).token);
@@ -106,7 +125,11 @@ export function registerNotificationRoutes(app: FastifyInstance, container: Cont
     // Development only: the emails the file transport wrote, so a newcomer can see what was sent.
     app.get('/dev/mail', async (_request, reply) => {
       const emails = await listStoredEmails(config.email.mailFolder);
-      return reply.render('notifications/views/dev-mail.njk', { pageTitle: 'Emails sent (development)', emails, transport: container.transport.name });
+      return reply.render('notifications/views/dev-mail.njk', {
+        pageTitle: 'Emails sent (development)',
+        emails,
+        transport: container.transport.name,
+      });
     });
   }
 }

@@ -51,7 +51,13 @@ async function describeApplication(trx: DbTransaction, applicationId: string) {
     .selectFrom('applications as a')
     .innerJoin('vacancies as v', 'v.id', 'a.vacancy_id')
     .innerJoin('organisations as o', 'o.id', 'v.school_id')
-    .select(['a.id', 'a.jobseeker_id as jobseekerId', 'a.candidate_name as candidateName', 'v.title as vacancyTitle', 'o.name as schoolName'])
+    .select([
+      'a.id',
+      'a.jobseeker_id as jobseekerId',
+      'a.candidate_name as candidateName',
+      'v.title as vacancyTitle',
+      'o.name as schoolName',
+    ])
     .where('a.id', '=', applicationId)
     .executeTakeFirstOrThrow();
 }
@@ -92,7 +98,10 @@ export function createNotificationsService(deps: {
         trx,
         queueDefinitions.jobseekerMessageEmail.name,
         { applicationId: application.id },
-        { startAfter: new Date(clock.now().getTime() + deps.jobseekerEmailDelaySeconds * 1000), singletonKey: application.id },
+        {
+          startAfter: new Date(clock.now().getTime() + deps.jobseekerEmailDelaySeconds * 1000),
+          singletonKey: application.id,
+        },
       );
       return;
     }
@@ -118,7 +127,11 @@ export function createNotificationsService(deps: {
   };
 
   /** Sends one ledger-claimed email; transport failures are retried by the queue, the last one is recorded. */
-  async function deliver(ledgerId: string, job: JobContext, email: Parameters<EmailTransport['send']>[0]): Promise<void> {
+  async function deliver(
+    ledgerId: string,
+    job: JobContext,
+    email: Parameters<EmailTransport['send']>[0],
+  ): Promise<void> {
     try {
       const { providerReference } = await transport.send(email);
       await markEmailSent(db, ledgerId, providerReference);
@@ -129,10 +142,16 @@ export function createNotificationsService(deps: {
       // Mail servers name the address in their refusals ("550 <sam@example.com>: unknown user"): not in the log.
       const logged = message.replace(/[^\s<>()"',;:]+@[^\s<>()"',;:]+/g, '[email address]');
       if (final) {
-        logger.error({ ledgerId, kind: email.kind, attempts: job.retryCount + 1, error: logged }, 'email not sent: giving up');
+        logger.error(
+          { ledgerId, kind: email.kind, attempts: job.retryCount + 1, error: logged },
+          'email not sent: giving up',
+        );
         if (error instanceof EmailRejectedError) return;
       } else {
-        logger.warn({ ledgerId, kind: email.kind, attempt: job.retryCount + 1, error: logged }, 'email not sent: will retry');
+        logger.warn(
+          { ledgerId, kind: email.kind, attempt: job.retryCount + 1, error: logged },
+          'email not sent: will retry',
+        );
       }
       throw error;
     }
@@ -157,15 +176,19 @@ export function createNotificationsService(deps: {
         jobId: job.id,
       });
       if (!claim) return 'already-claimed';
-      await deliver(claim.id, job, jobseekerMessagesEmail({
-        to: facts.email,
-        schoolName: facts.schoolName,
-        vacancyTitle: facts.vacancyTitle,
-        newMessages: facts.newMessages,
-        conversationUrl: `${baseUrl}/applications/${applicationId}#messages`,
-        unsubscribeUrl: unsubscribeUrl(facts.jobseekerId),
-        reference: claim.id,
-      }));
+      await deliver(
+        claim.id,
+        job,
+        jobseekerMessagesEmail({
+          to: facts.email,
+          schoolName: facts.schoolName,
+          vacancyTitle: facts.vacancyTitle,
+          newMessages: facts.newMessages,
+          conversationUrl: `${baseUrl}/applications/${applicationId}#messages`,
+          unsubscribeUrl: unsubscribeUrl(facts.jobseekerId),
+          reference: claim.id,
+        }),
+      );
       return 'sent';
     },
 
@@ -176,13 +199,17 @@ export function createNotificationsService(deps: {
     async startDailyRunIfDue(): Promise<{ started: boolean; runDate: string; recipients: number }> {
       const run = dueDailyRun(clock.now());
       return db.transaction().execute(async (trx) => {
-        if (!(await recordDailyRun(trx, run.runDate, run.cutoff))) return { started: false, runDate: run.runDate, recipients: 0 };
+        if (!(await recordDailyRun(trx, run.runDate, run.cutoff)))
+          return { started: false, runDate: run.runDate, recipients: 0 };
         const recipients = await listDailyRecipients(trx, run.cutoff);
         // Thousands of jobs: inserted a thousand per statement, not one round trip each.
         await queue.insertInTransaction(
           trx,
           queueDefinitions.staffDailyEmail.name,
-          recipients.map((userId) => ({ data: { userId, runDate: run.runDate, cutoff: run.cutoff.toISOString() }, singletonKey: `${userId}:${run.runDate}` })),
+          recipients.map((userId) => ({
+            data: { userId, runDate: run.runDate, cutoff: run.cutoff.toISOString() },
+            singletonKey: `${userId}:${run.runDate}`,
+          })),
         );
         logger.info({ runDate: run.runDate, recipients: recipients.length }, 'daily email run started');
         return { started: true, runDate: run.runDate, recipients: recipients.length };
@@ -190,7 +217,10 @@ export function createNotificationsService(deps: {
     },
 
     /** One person's daily email: who may receive, and what, is checked again now. */
-    async sendStaffDailyEmail(input: { userId: string; runDate: string; cutoff: Date }, job: JobContext): Promise<EmailJobOutcome> {
+    async sendStaffDailyEmail(
+      input: { userId: string; runDate: string; cutoff: Date },
+      job: JobContext,
+    ): Promise<EmailJobOutcome> {
       const recipient = await findRecipient(db, input.userId);
       if (!recipient || recipient.closed) return 'nothing-to-send';
       if (!recipient.emailNotifications) return 'emails-off';
@@ -206,13 +236,20 @@ export function createNotificationsService(deps: {
         jobId: job.id,
       });
       if (!claim) return 'already-claimed';
-      await deliver(claim.id, job, staffDailyEmail({
-        to: recipient.email,
-        lines: lines.map((line) => ({ ...line, url: `${baseUrl}/staff/applications/${line.applicationId}#messages` })),
-        dashboardUrl: `${baseUrl}${dashboardUrl()}`,
-        unsubscribeUrl: unsubscribeUrl(input.userId),
-        reference: claim.id,
-      }));
+      await deliver(
+        claim.id,
+        job,
+        staffDailyEmail({
+          to: recipient.email,
+          lines: lines.map((line) => ({
+            ...line,
+            url: `${baseUrl}/staff/applications/${line.applicationId}#messages`,
+          })),
+          dashboardUrl: `${baseUrl}${dashboardUrl()}`,
+          unsubscribeUrl: unsubscribeUrl(input.userId),
+          reference: claim.id,
+        }),
+      );
       return 'sent';
     },
 
@@ -228,10 +265,12 @@ export function createNotificationsService(deps: {
     unreadCount: (user: SignedInUser) => countUnreadNotifications(db, user.id),
     open: (user: SignedInUser, notificationId: string) => markNotificationRead(db, user.id, notificationId),
     markAllRead: (user: SignedInUser) => markAllNotificationsRead(db, user.id),
-    conversationOpened: (user: SignedInUser, application: ApplicationRecord) => markApplicationNotificationsRead(db, user.id, application.id),
+    conversationOpened: (user: SignedInUser, application: ApplicationRecord) =>
+      markApplicationNotificationsRead(db, user.id, application.id),
 
     isFollowing: (user: SignedInUser, applicationId: string) => isFollowing(db, applicationId, user.id),
-    setFollowing: (user: SignedInUser, applicationId: string, following: boolean) => setFollowing(db, applicationId, user.id, following),
+    setFollowing: (user: SignedInUser, applicationId: string, following: boolean) =>
+      setFollowing(db, applicationId, user.id, following),
 
     emailsOn: (user: SignedInUser) => findEmailSetting(db, user.id),
     setEmails: (userId: string, enabled: boolean) => setEmailSetting(db, userId, enabled),

@@ -42,7 +42,10 @@ const preparedStatementsPerConnection = 300;
 
 /** "cached plan must not change result type": a table a prepared statement reads was altered (a deployment's migration). */
 function isStalePreparedStatement(error: unknown): boolean {
-  return (error as { code?: unknown }).code === '0A000' && String((error as { message?: unknown }).message).includes('cached plan');
+  return (
+    (error as { code?: unknown }).code === '0A000' &&
+    String((error as { message?: unknown }).message).includes('cached plan')
+  );
 }
 
 /**
@@ -62,7 +65,8 @@ function preparingPool(pool: pg.Pool): PostgresPool {
     end: () => pool.end(),
     async connect(): Promise<PostgresPoolClient> {
       const client = await pool.connect();
-      const parsed = (client as unknown as { connection: { parsedStatements: Record<string, unknown> } }).connection.parsedStatements;
+      const parsed = (client as unknown as { connection: { parsedStatements: Record<string, unknown> } }).connection
+        .parsedStatements;
       let prepared = Object.keys(parsed).length;
       let inTransaction = false;
       let stale = false;
@@ -89,7 +93,10 @@ function preparingPool(pool: pg.Pool): PostgresPool {
         }
         return prepareAndRun(name, text, [...values]);
       };
-      return { query: query as PostgresPoolClient['query'], release: (destroy?: boolean) => client.release(destroy ?? stale) };
+      return {
+        query: query as PostgresPoolClient['query'],
+        release: (destroy?: boolean) => client.release(destroy ?? stale),
+      };
     },
   };
 }
@@ -105,7 +112,9 @@ class FolderMigrationProvider implements MigrationProvider {
     const files = (await fs.readdir(this.folder)).filter((file) => /^\d{4}-[a-z0-9-]+\.ts$/.test(file)).sort();
     const migrations: Record<string, Migration> = {};
     for (const file of files) {
-      migrations[file.replace(/\.ts$/, '')] = (await import(pathToFileURL(path.join(this.folder, file)).href)) as Migration;
+      migrations[file.replace(/\.ts$/, '')] = (await import(
+        pathToFileURL(path.join(this.folder, file)).href
+      )) as Migration;
     }
     return migrations;
   }
@@ -118,7 +127,10 @@ export async function migrateToLatest(db: Kysely<any>): Promise<string[]> {
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
     const failed = results?.find((result) => result.status === 'Error');
-    throw new Error(`Migration ${failed?.migrationName ?? '(unknown)'} failed: ${error instanceof Error ? error.message : JSON.stringify(error)}`, { cause: error });
+    throw new Error(
+      `Migration ${failed?.migrationName ?? '(unknown)'} failed: ${error instanceof Error ? error.message : JSON.stringify(error)}`,
+      { cause: error },
+    );
   }
   return (results ?? []).filter((result) => result.status === 'Success').map((result) => result.migrationName);
 }

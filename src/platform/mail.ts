@@ -73,7 +73,10 @@ export function createSmtpTransport(settings: SmtpSettings): EmailTransport {
         // may not.
         const code = (error as { responseCode?: unknown }).responseCode;
         if (typeof code === 'number' && code >= 500) {
-          throw new EmailRejectedError(`the mail server refused the email: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+          throw new EmailRejectedError(
+            `the mail server refused the email: ${error instanceof Error ? error.message : String(error)}`,
+            { cause: error },
+          );
         }
         throw error;
       }
@@ -124,11 +127,15 @@ export function createNotifyTransport(settings: NotifySettings): EmailTransport 
         }),
         signal: AbortSignal.timeout(20_000),
       });
-      const body = (await response.json().catch(() => ({}))) as { id?: string; errors?: { error: string; message: string }[] };
+      const body = (await response.json().catch(() => ({}))) as {
+        id?: string;
+        errors?: { error: string; message: string }[];
+      };
       if (response.status === 201) return { providerReference: body.id ?? null };
       const detail = body.errors?.map((e) => `${e.error}: ${e.message}`).join('; ') ?? `HTTP ${response.status}`;
       // 400 and 403 will not change on a retry; 429 and 5xx may.
-      if (response.status === 400 || response.status === 403) throw new EmailRejectedError(`Notify refused the email: ${detail}`);
+      if (response.status === 400 || response.status === 403)
+        throw new EmailRejectedError(`Notify refused the email: ${detail}`);
       throw new Error(`Notify did not accept the email: ${detail}`);
     },
   };
@@ -155,11 +162,16 @@ export interface StoredEmail extends OutgoingEmail {
 }
 
 export async function listStoredEmails(folder: string, limit = 50): Promise<StoredEmail[]> {
-  const files = (await fs.readdir(folder).catch(() => [] as string[])).filter((file) => file.endsWith('.json') && !file.startsWith('.'));
+  const files = (await fs.readdir(folder).catch(() => [] as string[])).filter(
+    (file) => file.endsWith('.json') && !file.startsWith('.'),
+  );
   files.sort().reverse();
   const emails: StoredEmail[] = [];
   for (const file of files.slice(0, limit)) {
-    emails.push({ ...(JSON.parse(await fs.readFile(path.join(folder, file), 'utf8')) as OutgoingEmail & { sentAt: string }), fileName: file });
+    emails.push({
+      ...(JSON.parse(await fs.readFile(path.join(folder, file), 'utf8')) as OutgoingEmail & { sentAt: string }),
+      fileName: file,
+    });
   }
   return emails;
 }

@@ -6,9 +6,21 @@ import type { DbTransaction } from './db.ts';
 /** The queues Parley uses, with their retry and delivery rules. */
 export const queueDefinitions = {
   housekeeping: { name: 'housekeeping', policy: 'singleton' },
-  jobseekerMessageEmail: { name: 'jobseeker-message-email', policy: 'stately', retryLimit: 6, retryBackoff: true, heartbeatSeconds: 10 },
+  jobseekerMessageEmail: {
+    name: 'jobseeker-message-email',
+    policy: 'stately',
+    retryLimit: 6,
+    retryBackoff: true,
+    heartbeatSeconds: 10,
+  },
   dailyEmailRun: { name: 'daily-email-run', policy: 'singleton' },
-  staffDailyEmail: { name: 'staff-daily-email', policy: 'standard', retryLimit: 6, retryBackoff: true, heartbeatSeconds: 10 },
+  staffDailyEmail: {
+    name: 'staff-daily-email',
+    policy: 'standard',
+    retryLimit: 6,
+    retryBackoff: true,
+    heartbeatSeconds: 10,
+  },
 } as const satisfies Record<string, Queue>;
 
 export type QueueName = (typeof queueDefinitions)[keyof typeof queueDefinitions]['name'];
@@ -19,9 +31,18 @@ export interface JobQueue {
   start(): Promise<PgBoss>;
   stop(): Promise<void>;
   /** Enqueues a job inside the caller's database transaction: it exists if and only if the transaction commits. */
-  sendInTransaction(transaction: DbTransaction, name: QueueName, data: object, options?: SendOptions): Promise<string | null>;
+  sendInTransaction(
+    transaction: DbTransaction,
+    name: QueueName,
+    data: object,
+    options?: SendOptions,
+  ): Promise<string | null>;
   /** Enqueues many jobs at once (one statement per thousand) inside the caller's transaction, with the queue's rules. */
-  insertInTransaction(transaction: DbTransaction, name: QueueName, jobs: { data: object; singletonKey?: string }[]): Promise<void>;
+  insertInTransaction(
+    transaction: DbTransaction,
+    name: QueueName,
+    jobs: { data: object; singletonKey?: string }[],
+  ): Promise<void>;
 }
 
 /** pg-boss's statements, run on the caller's transaction. */
@@ -64,13 +85,21 @@ export function createJobQueue(options: {
       started ??= (async () => {
         await boss.start();
         for (const definition of Object.values(queueDefinitions)) {
-          const settings: Queue = { ...definition, ...('retryLimit' in definition ? { retryDelay: options.retryDelaySeconds } : {}) };
+          const settings: Queue = {
+            ...definition,
+            ...('retryLimit' in definition ? { retryDelay: options.retryDelaySeconds } : {}),
+          };
           await boss.createQueue(definition.name, settings);
           // createQueue leaves an existing queue as it was: bring its retry rules up to date with the code and the
           // configuration (EMAIL_RETRY_DELAY_SECONDS). Jobs already queued keep the rules they were made with.
           if ('retryLimit' in definition) {
             const { retryLimit, retryBackoff, heartbeatSeconds } = definition;
-            await boss.updateQueue(definition.name, { retryLimit, retryBackoff, heartbeatSeconds, retryDelay: options.retryDelaySeconds });
+            await boss.updateQueue(definition.name, {
+              retryLimit,
+              retryBackoff,
+              heartbeatSeconds,
+              retryDelay: options.retryDelaySeconds,
+            });
           }
         }
         return boss;

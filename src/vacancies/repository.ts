@@ -28,7 +28,12 @@ function vacancyQuery(db: DbExecutor) {
 }
 
 export async function listPublishedVacancies(db: DbExecutor): Promise<VacancyRecord[]> {
-  return vacancyQuery(db).where('v.status', '=', 'published').orderBy('v.closing_date').orderBy('v.title').orderBy('v.id').execute();
+  return vacancyQuery(db)
+    .where('v.status', '=', 'published')
+    .orderBy('v.closing_date')
+    .orderBy('v.title')
+    .orderBy('v.id')
+    .execute();
 }
 
 export async function findPublishedVacancy(db: DbExecutor, vacancyId: string): Promise<VacancyRecord | undefined> {
@@ -68,13 +73,27 @@ export async function listVacanciesForStaff(db: DbExecutor, staffUserId: string)
     .execute();
 }
 
-export async function findVacancyForStaff(db: DbExecutor, vacancyId: string, staffUserId: string): Promise<VacancyRecord | undefined> {
-  return vacancyQuery(db).where('v.id', '=', vacancyId).where(schoolIsVisibleToStaff('v.school_id', staffUserId)).executeTakeFirst();
+export async function findVacancyForStaff(
+  db: DbExecutor,
+  vacancyId: string,
+  staffUserId: string,
+): Promise<VacancyRecord | undefined> {
+  return vacancyQuery(db)
+    .where('v.id', '=', vacancyId)
+    .where(schoolIsVisibleToStaff('v.school_id', staffUserId))
+    .executeTakeFirst();
 }
 
 export async function insertVacancy(
   db: DbExecutor,
-  vacancy: { schoolId: string; title: string; description: string; closingDate: string; status: VacancyStatus; createdBy: string | null },
+  vacancy: {
+    schoolId: string;
+    title: string;
+    description: string;
+    closingDate: string;
+    status: VacancyStatus;
+    createdBy: string | null;
+  },
 ): Promise<string> {
   const row = await db
     .insertInto('vacancies')

@@ -8,7 +8,12 @@ import { vacancyIsOpen } from '../applications/service.ts';
 import { applicationUrls } from '../applications/urls.ts';
 import { isApplicationStatus, staffStatusLabel, staffVisibleStatuses } from '../applications/status.ts';
 import { vacancyUrls } from './urls.ts';
-import { findPublishedVacancy, findVacancyForStaff, listPublishedVacancies, listVacanciesForStaff } from './repository.ts';
+import {
+  findPublishedVacancy,
+  findVacancyForStaff,
+  listPublishedVacancies,
+  listVacanciesForStaff,
+} from './repository.ts';
 import { countApplicationsByStatus, listApplicationsForVacancy } from '../applications/repository.ts';
 
 export function registerVacancyRoutes(app: FastifyInstance, container: Container): void {
@@ -28,7 +33,8 @@ export function registerVacancyRoutes(app: FastifyInstance, container: Container
     const vacancyId = requireUuid((request.params as { vacancyId: string }).vacancyId);
     const vacancy = await findPublishedVacancy(db, vacancyId);
     if (!vacancy) throw new NotFoundError();
-    const existing = request.user?.kind === 'jobseeker' ? await applications.findForVacancy(vacancyId, request.user.id) : undefined;
+    const existing =
+      request.user?.kind === 'jobseeker' ? await applications.findForVacancy(vacancyId, request.user.id) : undefined;
     return reply.render('vacancies/views/job.njk', {
       pageTitle: vacancy.title,
       vacancy,
@@ -62,9 +68,14 @@ export function registerVacancyRoutes(app: FastifyInstance, container: Container
     const user = signedInUser(request);
     const vacancyId = requireUuid((request.params as { vacancyId: string }).vacancyId);
     const existing = await applications.findForVacancy(vacancyId, user.id);
-    if (existing && existing.status !== 'draft') return reply.redirect(applicationUrls.jobseekerApplication(existing.id), 303);
+    if (existing && existing.status !== 'draft')
+      return reply.redirect(applicationUrls.jobseekerApplication(existing.id), 303);
     const values = existing
-      ? { candidateName: existing.candidateName, contactEmail: existing.contactEmail, personalStatement: existing.personalStatement }
+      ? {
+          candidateName: existing.candidateName,
+          contactEmail: existing.contactEmail,
+          personalStatement: existing.personalStatement,
+        }
       : { candidateName: user.fullName, contactEmail: user.email, personalStatement: '' };
     return renderApplyForm(reply, vacancyId, values, noErrors());
   });
@@ -100,11 +111,20 @@ export function registerVacancyRoutes(app: FastifyInstance, container: Container
       case 'not-found':
         throw new NotFoundError();
       case 'closed':
-        return renderApplyForm(reply, vacancyId, values, formErrors([{ field: 'candidateName', text: result.message }]), 409);
+        return renderApplyForm(
+          reply,
+          vacancyId,
+          values,
+          formErrors([{ field: 'candidateName', text: result.message }]),
+          409,
+        );
       case 'already-submitted':
         return reply.redirect(applicationUrls.jobseekerApplication(result.applicationId), 303);
       case 'saved':
-        request.session.set('flash', result.submitted ? 'Your application has been submitted' : 'Your draft has been saved');
+        request.session.set(
+          'flash',
+          result.submitted ? 'Your application has been submitted' : 'Your draft has been saved',
+        );
         return reply.redirect(applicationUrls.jobseekerApplication(result.applicationId), 303);
     }
   });
@@ -144,4 +164,3 @@ export function registerVacancyRoutes(app: FastifyInstance, container: Container
     });
   });
 }
-

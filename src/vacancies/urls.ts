@@ -3,5 +3,6 @@ export const vacancyUrls = {
   job: (vacancyId: string) => `/jobs/${vacancyId}`,
   apply: (vacancyId: string) => `/jobs/${vacancyId}/apply`,
   staffVacancies: () => '/staff/vacancies',
-  staffVacancy: (vacancyId: string, status?: string) => `/staff/vacancies/${vacancyId}${status ? `?status=${status}` : ''}`,
+  staffVacancy: (vacancyId: string, status?: string) =>
+    `/staff/vacancies/${vacancyId}${status ? `?status=${status}` : ''}`,
 };

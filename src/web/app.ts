@@ -7,7 +7,15 @@ import fastifyHelmet from '@fastify/helmet';
 import fastifySession from '@fastify/session';
 import fastifyStatic from '@fastify/static';
 import type { Server } from 'node:http';
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyHttpOptions, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, {
+  LogController,
+  type FastifyBaseLogger,
+  type FastifyHttpOptions,
+  type FastifyError,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+} from 'fastify';
 import type nunjucks from 'nunjucks';
 import type { AppConfig } from '../config.ts';
 import type { Container } from '../container.ts';
@@ -69,24 +77,27 @@ export async function createApp(container: Container): Promise<FastifyInstance> 
 
   app.decorateRequest('user', null);
   app.decorateRequest('navigationCounts', null);
-  app.decorateReply('render', function render(this: FastifyReply, template: string, context: Record<string, unknown> = {}) {
-    const request = this.request;
-    const flash = request.session.get('flash');
-    if (flash) request.session.set('flash', undefined);
-    const html = renderPage(views, config, template, {
-      ...context,
-      user: request.user,
-      navigation: navigationFor(request.user, request.url, request.navigationCounts),
-      csrfToken: this.generateCsrf(),
-      cspNonce: this.cspNonce.script,
-      styleNonce: this.cspNonce.style,
-      currentUrl: request.url,
-      flash,
-    });
-    // A signed-in page holds personal data and read state: never kept by the browser or a shared cache.
-    if (request.user && !this.hasHeader('cache-control')) this.header('Cache-Control', 'private, no-store');
-    return this.type('text/html; charset=utf-8').send(html);
-  });
+  app.decorateReply(
+    'render',
+    function render(this: FastifyReply, template: string, context: Record<string, unknown> = {}) {
+      const request = this.request;
+      const flash = request.session.get('flash');
+      if (flash) request.session.set('flash', undefined);
+      const html = renderPage(views, config, template, {
+        ...context,
+        user: request.user,
+        navigation: navigationFor(request.user, request.url, request.navigationCounts),
+        csrfToken: this.generateCsrf(),
+        cspNonce: this.cspNonce.script,
+        styleNonce: this.cspNonce.style,
+        currentUrl: request.url,
+        flash,
+      });
+      // A signed-in page holds personal data and read state: never kept by the browser or a shared cache.
+      if (request.user && !this.hasHeader('cache-control')) this.header('Cache-Control', 'private, no-store');
+      return this.type('text/html; charset=utf-8').send(html);
+    },
+  );
 
   await app.register(fastifyHelmet, {
     enableCSPNonces: true,
@@ -178,7 +189,12 @@ export async function createApp(container: Container): Promise<FastifyInstance> 
 
   app.addHook('onResponse', (request, reply, done) => {
     request.log.info(
-      { method: request.method, path: request.url.split('?')[0], statusCode: reply.statusCode, ms: Math.round(reply.elapsedTime) },
+      {
+        method: request.method,
+        path: request.url.split('?')[0],
+        statusCode: reply.statusCode,
+        ms: Math.round(reply.elapsedTime),
+      },
       'request',
     );
     done();
@@ -222,7 +238,12 @@ export async function createApp(container: Container): Promise<FastifyInstance> 
   return app;
 }
 
-function renderPage(views: nunjucks.Environment, config: AppConfig, template: string, context: Record<string, unknown>): string {
+function renderPage(
+  views: nunjucks.Environment,
+  config: AppConfig,
+  template: string,
+  context: Record<string, unknown>,
+): string {
   return views.render(template, { ...context, serviceName: 'Parley', isDevelopment: config.isDevelopment });
 }
 
@@ -236,7 +257,10 @@ export async function requireStaff(request: FastifyRequest, reply: FastifyReply)
   return undefined;
 }
 
-export async function requireJobseeker(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> {
+export async function requireJobseeker(
+  request: FastifyRequest,
+  reply: FastifyReply,
+): Promise<FastifyReply | undefined> {
   if (!request.user) return redirectToSignIn(request, reply);
   if (request.user.kind !== 'jobseeker') throw new NotFoundError();
   return undefined;

@@ -12,7 +12,11 @@ export function removeNulCharacters(value: unknown): unknown {
       return record;
     }
     for (const [key, item] of Object.entries(record)) {
-      if (typeof item === 'string' || Array.isArray(item) || (item && typeof item === 'object' && 'fieldname' in item)) {
+      if (
+        typeof item === 'string' ||
+        Array.isArray(item) ||
+        (item && typeof item === 'object' && 'fieldname' in item)
+      ) {
         record[key] = removeNulCharacters(item);
       }
     }

@@ -15,7 +15,10 @@ const receivedFiles = new WeakMap<FastifyRequest, ReceivedFile[]>();
  * Multipart forms (messages with attachments). Fields are parsed before the route's preHandler hooks, so the CSRF
  * check sees the form's token like any other form. Files beyond the allowed number are counted but not kept.
  */
-export async function registerMultipart(app: FastifyInstance, limits: { maxFiles: number; maxBytes: number }): Promise<void> {
+export async function registerMultipart(
+  app: FastifyInstance,
+  limits: { maxFiles: number; maxBytes: number },
+): Promise<void> {
   await app.register(fastifyMultipart, {
     attachFieldsToBody: true,
     throwFileSizeLimit: false,

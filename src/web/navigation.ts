@@ -15,7 +15,13 @@ export interface NavigationCounts {
 
 function messagesItem(href: string, counts: NavigationCounts | null) {
   const unread = counts?.messages ?? 0;
-  return { href, text: 'Messages', ...(unread > 0 ? { count: { value: unread, label: unread === 1 ? 'unread conversation' : 'unread conversations' } } : {}) };
+  return {
+    href,
+    text: 'Messages',
+    ...(unread > 0
+      ? { count: { value: unread, label: unread === 1 ? 'unread conversation' : 'unread conversations' } }
+      : {}),
+  };
 }
 
 function notificationsItem(counts: NavigationCounts | null) {
@@ -23,15 +29,26 @@ function notificationsItem(counts: NavigationCounts | null) {
   return {
     href: '/notifications',
     text: 'Notifications',
-    ...(unread > 0 ? { count: { value: unread, label: unread === 1 ? 'unread notification' : 'unread notifications' } } : {}),
+    ...(unread > 0
+      ? { count: { value: unread, label: unread === 1 ? 'unread notification' : 'unread notifications' } }
+      : {}),
   };
 }
 
 /** The service navigation for each kind of account. */
-export function navigationFor(user: SignedInUser | null, currentUrl: string, counts: NavigationCounts | null): NavigationItem[] {
+export function navigationFor(
+  user: SignedInUser | null,
+  currentUrl: string,
+  counts: NavigationCounts | null,
+): NavigationItem[] {
   const items: Omit<NavigationItem, 'active'>[] =
     user?.kind === 'staff'
-      ? [{ href: '/staff/vacancies', text: 'Vacancies' }, messagesItem('/staff/messages', counts), notificationsItem(counts), { href: '/settings', text: 'Settings' }]
+      ? [
+          { href: '/staff/vacancies', text: 'Vacancies' },
+          messagesItem('/staff/messages', counts),
+          notificationsItem(counts),
+          { href: '/settings', text: 'Settings' },
+        ]
       : user?.kind === 'jobseeker'
         ? [
             { href: '/jobs', text: 'Find a job' },

@@ -28,7 +28,10 @@ export function createPostgresSessionStore(db: Db): SessionStore {
         .where('id', '=', sessionId)
         .where('expires_at', '>', new Date())
         .executeTakeFirst()
-        .then((row) => callback(null, row?.data ?? null), (error: unknown) => callback(error));
+        .then(
+          (row) => callback(null, row?.data ?? null),
+          (error: unknown) => callback(error),
+        );
     },
     destroy(sessionId: string, callback: Callback) {
       db.deleteFrom('sessions')

@@ -1,7 +1,15 @@
 import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
 import { testApp, testContainer } from '../support/context.ts';
-import { createApplication, createJobseeker, createOrganisation, createSchoolScene, createStaff, createTrustWithSchools, createVacancy } from '../support/factories.ts';
+import {
+  createApplication,
+  createJobseeker,
+  createOrganisation,
+  createSchoolScene,
+  createStaff,
+  createTrustWithSchools,
+  createVacancy,
+} from '../support/factories.ts';
 import { TestClient, signedInClient } from '../support/http.ts';
 
 /**
@@ -55,14 +63,22 @@ describe('staff routes', () => {
       assert.equal((await outsider.post(url, form)).statusCode, 404);
       await jobseeker.get('/applications');
       assert.equal((await jobseeker.post(url, form)).statusCode, 404);
-      const row = await db.selectFrom('applications').select('status').where('id', '=', scene.application.id).executeTakeFirstOrThrow();
+      const row = await db
+        .selectFrom('applications')
+        .select('status')
+        .where('id', '=', scene.application.id)
+        .executeTakeFirstOrThrow();
       assert.equal(row.status, 'submitted');
     });
   }
 
   test('a draft application is invisible to staff (404)', async () => {
     const draftJobseeker = await createJobseeker(db);
-    const draft = await createApplication(db, { vacancyId: scene.vacancy.id, jobseeker: draftJobseeker, status: 'draft' });
+    const draft = await createApplication(db, {
+      vacancyId: scene.vacancy.id,
+      jobseeker: draftJobseeker,
+      status: 'draft',
+    });
     assert.equal((await owner.get(`/staff/applications/${draft.id}`)).statusCode, 404);
   });
 
@@ -72,10 +88,17 @@ describe('staff routes', () => {
     const inTrust = [];
     for (const school of schools) {
       const vacancy = await createVacancy(db, school.id);
-      inTrust.push(await createApplication(db, { vacancyId: vacancy.id, jobseeker: await createJobseeker(db), status: 'submitted' }));
+      inTrust.push(
+        await createApplication(db, {
+          vacancyId: vacancy.id,
+          jobseeker: await createJobseeker(db),
+          status: 'submitted',
+        }),
+      );
     }
     const client = await signedInClient(app, trustStaff.email);
-    for (const application of inTrust) assert.equal((await client.get(`/staff/applications/${application.id}`)).statusCode, 200);
+    for (const application of inTrust)
+      assert.equal((await client.get(`/staff/applications/${application.id}`)).statusCode, 200);
     assert.equal((await client.get(routes.staffApplication)).statusCode, 404);
     const list = await client.get('/staff/vacancies');
     assert.ok(!list.body.includes(scene.vacancy.title));
@@ -106,7 +129,11 @@ describe('jobseeker routes', () => {
       assert.equal((await outsider.post(url, form)).statusCode, 404);
       await staff.get('/staff/vacancies');
       assert.equal((await staff.post(url, form)).statusCode, 404);
-      const row = await db.selectFrom('applications').select('status').where('id', '=', scene.application.id).executeTakeFirstOrThrow();
+      const row = await db
+        .selectFrom('applications')
+        .select('status')
+        .where('id', '=', scene.application.id)
+        .executeTakeFirstOrThrow();
       assert.equal(row.status, 'submitted');
     });
   }
@@ -128,7 +155,13 @@ describe('signed out', () => {
 });
 
 describe('CSRF', () => {
-  const everyPost: { url: string; form: Record<string, string> }[] = [...staffPosts, ...jobseekerPosts, { url: routes.apply, form: { action: 'save' } }, { url: '/sign-in', form: { email: scene.staff.email, password: 'x' } }, { url: '/sign-out', form: {} }];
+  const everyPost: { url: string; form: Record<string, string> }[] = [
+    ...staffPosts,
+    ...jobseekerPosts,
+    { url: routes.apply, form: { action: 'save' } },
+    { url: '/sign-in', form: { email: scene.staff.email, password: 'x' } },
+    { url: '/sign-out', form: {} },
+  ];
   for (const { url, form } of everyPost) {
     test(`POST ${url.replace(/[0-9a-f-]{36}/g, ':id')} without a CSRF token is refused with 403`, async () => {
       const client = await signedInClient(app, url.startsWith('/staff') ? scene.staff.email : scene.jobseeker.email);

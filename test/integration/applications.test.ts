@@ -1,7 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { testApp, testContainer } from '../support/context.ts';
-import { createApplication, createJobseeker, createSchoolScene, createStaff, createVacancy } from '../support/factories.ts';
+import {
+  createApplication,
+  createJobseeker,
+  createSchoolScene,
+  createStaff,
+  createVacancy,
+} from '../support/factories.ts';
 import { signedInClient } from '../support/http.ts';
 
 const container = testContainer();
@@ -9,7 +15,11 @@ const app = await testApp(container);
 const db = container.db;
 
 async function statusOf(applicationId: string): Promise<string> {
-  const row = await db.selectFrom('applications').select('status').where('id', '=', applicationId).executeTakeFirstOrThrow();
+  const row = await db
+    .selectFrom('applications')
+    .select('status')
+    .where('id', '=', applicationId)
+    .executeTakeFirstOrThrow();
   return row.status;
 }
 
@@ -27,11 +37,18 @@ describe('staff change an application status', () => {
     const scene = await createSchoolScene(db, 'submitted');
     const client = await signedInClient(app, scene.staff.email);
     await client.get(`/staff/applications/${scene.application.id}`);
-    const response = await client.post(`/staff/applications/${scene.application.id}/status`, { expectedStatus: 'submitted', to: 'shortlisted' });
+    const response = await client.post(`/staff/applications/${scene.application.id}/status`, {
+      expectedStatus: 'submitted',
+      to: 'shortlisted',
+    });
     assert.equal(response.statusCode, 303);
     assert.equal(await statusOf(scene.application.id), 'shortlisted');
     const history = await historyOf(scene.application.id);
-    assert.deepEqual(history.at(-1), { from_status: 'submitted', to_status: 'shortlisted', actor_user_id: scene.staff.id });
+    assert.deepEqual(history.at(-1), {
+      from_status: 'submitted',
+      to_status: 'shortlisted',
+      actor_user_id: scene.staff.id,
+    });
     const page = await client.get(`/staff/applications/${scene.application.id}`);
     assert.match(page.body, /Status changed to ‘Shortlisted’/);
     assert.match(page.body, /New to Shortlisted/);
@@ -45,8 +62,19 @@ describe('staff change an application status', () => {
     const second = await signedInClient(app, colleague.email);
     await first.get(`/staff/applications/${scene.application.id}`);
     await second.get(`/staff/applications/${scene.application.id}`);
-    assert.equal((await first.post(`/staff/applications/${scene.application.id}/status`, { expectedStatus: 'submitted', to: 'interviewing' })).statusCode, 303);
-    const refused = await second.post(`/staff/applications/${scene.application.id}/status`, { expectedStatus: 'submitted', to: 'not_progressing' });
+    assert.equal(
+      (
+        await first.post(`/staff/applications/${scene.application.id}/status`, {
+          expectedStatus: 'submitted',
+          to: 'interviewing',
+        })
+      ).statusCode,
+      303,
+    );
+    const refused = await second.post(`/staff/applications/${scene.application.id}/status`, {
+      expectedStatus: 'submitted',
+      to: 'not_progressing',
+    });
     assert.equal(refused.statusCode, 409);
     assert.match(refused.body, /There is a problem/);
     assert.match(refused.body, /The status was changed to ‘Interviewing’ while you were looking at it/);
@@ -59,7 +87,10 @@ describe('staff change an application status', () => {
     const scene = await createSchoolScene(db, 'offered');
     const client = await signedInClient(app, scene.staff.email);
     await client.get(`/staff/applications/${scene.application.id}`);
-    const refused = await client.post(`/staff/applications/${scene.application.id}/status`, { expectedStatus: 'offered', to: 'shortlisted' });
+    const refused = await client.post(`/staff/applications/${scene.application.id}/status`, {
+      expectedStatus: 'offered',
+      to: 'shortlisted',
+    });
     assert.equal(refused.statusCode, 409);
     assert.match(refused.body, /cannot be moved to ‘Shortlisted’/);
     assert.equal(await statusOf(scene.application.id), 'offered');
@@ -69,10 +100,15 @@ describe('staff change an application status', () => {
     const scene = await createSchoolScene(db, 'submitted');
     const client = await signedInClient(app, scene.staff.email);
     await client.get(`/staff/applications/${scene.application.id}`);
-    const noChoice = await client.post(`/staff/applications/${scene.application.id}/status`, { expectedStatus: 'submitted' });
+    const noChoice = await client.post(`/staff/applications/${scene.application.id}/status`, {
+      expectedStatus: 'submitted',
+    });
     assert.equal(noChoice.statusCode, 400);
     assert.match(noChoice.body, /Select a new status/);
-    const nonsense = await client.post(`/staff/applications/${scene.application.id}/status`, { expectedStatus: 'submitted', to: 'hired' });
+    const nonsense = await client.post(`/staff/applications/${scene.application.id}/status`, {
+      expectedStatus: 'submitted',
+      to: 'hired',
+    });
     assert.equal(nonsense.statusCode, 400);
     assert.equal(await statusOf(scene.application.id), 'submitted');
   });
@@ -81,7 +117,13 @@ describe('staff change an application status', () => {
     const scene = await createSchoolScene(db, 'submitted');
     const results = await Promise.all(
       (['shortlisted', 'interviewing', 'offered', 'not_progressing'] as const).map((to) =>
-        container.applications.changeStatus({ applicationId: scene.application.id, actorUserId: scene.staff.id, actor: 'staff', expectedStatus: 'submitted', to }),
+        container.applications.changeStatus({
+          applicationId: scene.application.id,
+          actorUserId: scene.staff.id,
+          actor: 'staff',
+          expectedStatus: 'submitted',
+          to,
+        }),
       ),
     );
     assert.equal(results.filter((r) => r.outcome === 'changed').length, 1);
@@ -91,8 +133,16 @@ describe('staff change an application status', () => {
 
   test('the vacancy page has a tab per status with counts', async () => {
     const scene = await createSchoolScene(db, 'submitted');
-    await createApplication(db, { vacancyId: scene.vacancy.id, jobseeker: await createJobseeker(db, 'Kai Jones'), status: 'shortlisted' });
-    await createApplication(db, { vacancyId: scene.vacancy.id, jobseeker: await createJobseeker(db, 'Drafty McDraft'), status: 'draft' });
+    await createApplication(db, {
+      vacancyId: scene.vacancy.id,
+      jobseeker: await createJobseeker(db, 'Kai Jones'),
+      status: 'shortlisted',
+    });
+    await createApplication(db, {
+      vacancyId: scene.vacancy.id,
+      jobseeker: await createJobseeker(db, 'Drafty McDraft'),
+      status: 'draft',
+    });
     const client = await signedInClient(app, scene.staff.email);
     const page = await client.get(`/staff/vacancies/${scene.vacancy.id}?status=shortlisted`);
     assert.equal(page.statusCode, 200);
@@ -116,18 +166,35 @@ describe('jobseekers apply, submit and withdraw', () => {
     const form = await client.get(`/jobs/${scene.vacancy.id}/apply`);
     assert.equal(form.statusCode, 200);
     assert.match(form.body, /value="Nia Roberts"/, 'the name is filled in from the account');
-    const saved = await client.post(`/jobs/${scene.vacancy.id}/apply`, { candidateName: 'Nia Roberts', contactEmail: 'nia@example.com', personalStatement: '', action: 'save' });
+    const saved = await client.post(`/jobs/${scene.vacancy.id}/apply`, {
+      candidateName: 'Nia Roberts',
+      contactEmail: 'nia@example.com',
+      personalStatement: '',
+      action: 'save',
+    });
     assert.equal(saved.statusCode, 303);
-    const application = await db.selectFrom('applications').selectAll().where('jobseeker_id', '=', jobseeker.id).executeTakeFirstOrThrow();
+    const application = await db
+      .selectFrom('applications')
+      .selectAll()
+      .where('jobseeker_id', '=', jobseeker.id)
+      .executeTakeFirstOrThrow();
     assert.equal(application.status, 'draft');
     const staff = await signedInClient(app, scene.staff.email);
     assert.equal((await staff.get(`/staff/applications/${application.id}`)).statusCode, 404);
 
     await client.get(`/jobs/${scene.vacancy.id}/apply`);
-    const submitted = await client.post(`/jobs/${scene.vacancy.id}/apply`, { candidateName: 'Nia Roberts', contactEmail: 'nia@example.com', personalStatement: 'I teach with joy.', action: 'submit' });
+    const submitted = await client.post(`/jobs/${scene.vacancy.id}/apply`, {
+      candidateName: 'Nia Roberts',
+      contactEmail: 'nia@example.com',
+      personalStatement: 'I teach with joy.',
+      action: 'submit',
+    });
     assert.equal(submitted.statusCode, 303);
     assert.equal(await statusOf(application.id), 'submitted');
-    assert.deepEqual((await historyOf(application.id)).map((h) => [h.from_status, h.to_status]), [['draft', 'submitted']]);
+    assert.deepEqual(
+      (await historyOf(application.id)).map((h) => [h.from_status, h.to_status]),
+      [['draft', 'submitted']],
+    );
     assert.equal((await staff.get(`/staff/applications/${application.id}`)).statusCode, 200);
     const list = await client.get('/applications');
     assert.match(list.body, /Submitted/);
@@ -136,14 +203,32 @@ describe('jobseekers apply, submit and withdraw', () => {
   test('submitting an incomplete form shows every error and keeps what was typed', async () => {
     const { scene, client } = await openVacancy();
     await client.get(`/jobs/${scene.vacancy.id}/apply`);
-    const response = await client.post(`/jobs/${scene.vacancy.id}/apply`, { candidateName: 'Nia <b>Roberts</b>', contactEmail: 'not-an-email', personalStatement: '', action: 'submit' });
+    const response = await client.post(`/jobs/${scene.vacancy.id}/apply`, {
+      candidateName: 'Nia <b>Roberts</b>',
+      contactEmail: 'not-an-email',
+      personalStatement: '',
+      action: 'submit',
+    });
     assert.equal(response.statusCode, 400);
     assert.match(response.body, /There is a problem/);
     assert.match(response.body, /href="#contactEmail">Enter an email address in the correct format/);
     assert.match(response.body, /value="Nia &lt;b&gt;Roberts&lt;\/b&gt;"/, 'input kept, and escaped');
-    const statementMissing = await client.post(`/jobs/${scene.vacancy.id}/apply`, { candidateName: 'Nia', contactEmail: 'nia@example.com', personalStatement: '  ', action: 'submit' });
+    const statementMissing = await client.post(`/jobs/${scene.vacancy.id}/apply`, {
+      candidateName: 'Nia',
+      contactEmail: 'nia@example.com',
+      personalStatement: '  ',
+      action: 'submit',
+    });
     assert.match(statementMissing.body, /Enter your personal statement/);
-    assert.equal(await db.selectFrom('applications').select('id').where('vacancy_id', '=', scene.vacancy.id).where('candidate_name', 'like', 'Nia%').executeTakeFirst(), undefined);
+    assert.equal(
+      await db
+        .selectFrom('applications')
+        .select('id')
+        .where('vacancy_id', '=', scene.vacancy.id)
+        .where('candidate_name', 'like', 'Nia%')
+        .executeTakeFirst(),
+      undefined,
+    );
   });
 
   test('a closed vacancy cannot be applied for', async () => {
@@ -152,7 +237,12 @@ describe('jobseekers apply, submit and withdraw', () => {
     const jobseeker = await createJobseeker(db);
     const client = await signedInClient(app, jobseeker.email);
     await client.get(`/jobs/${closed.id}/apply`);
-    const response = await client.post(`/jobs/${closed.id}/apply`, { candidateName: 'A', contactEmail: 'a@example.com', personalStatement: 'B', action: 'submit' });
+    const response = await client.post(`/jobs/${closed.id}/apply`, {
+      candidateName: 'A',
+      contactEmail: 'a@example.com',
+      personalStatement: 'B',
+      action: 'submit',
+    });
     assert.equal(response.statusCode, 409);
     assert.match(response.body, /This vacancy has closed/);
   });
@@ -172,7 +262,11 @@ describe('jobseekers apply, submit and withdraw', () => {
     const yes = await client.post(`/applications/${scene.application.id}/withdraw`, { confirm: 'yes' });
     assert.equal(yes.statusCode, 303);
     assert.equal(await statusOf(scene.application.id), 'withdrawn');
-    assert.deepEqual((await historyOf(scene.application.id)).at(-1), { from_status: 'interviewing', to_status: 'withdrawn', actor_user_id: scene.jobseeker.id });
+    assert.deepEqual((await historyOf(scene.application.id)).at(-1), {
+      from_status: 'interviewing',
+      to_status: 'withdrawn',
+      actor_user_id: scene.jobseeker.id,
+    });
     const page = await client.get(`/applications/${scene.application.id}`);
     assert.match(page.body, /Your application has been withdrawn/);
     assert.ok(!page.body.includes('Withdraw your application'), 'no second withdraw button');

@@ -6,11 +6,31 @@ import { after, before, describe, test } from 'node:test';
 import { DomUtils, parseDocument } from 'htmlparser2';
 import { testApp, testContainer } from '../support/context.ts';
 import { addSchoolToGroup } from '../../src/accounts/repository.ts';
-import { createApplication, createJobseeker, createOrganisation, createStaff, createVacancy, type TestUser } from '../support/factories.ts';
+import {
+  createApplication,
+  createJobseeker,
+  createOrganisation,
+  createStaff,
+  createVacancy,
+  type TestUser,
+} from '../support/factories.ts';
 import { TestClient, signedInClient } from '../support/http.ts';
 import { eicarTestFile, startClamd } from '../support/clamd.ts';
 import { freePort } from '../support/ports.ts';
-import { compoundFile, elf, gif, html, minimalDocx, minimalJpeg, minimalOdt, minimalPdf, minimalPng, rtf, utf8Text, windowsExecutable } from '../support/sample-files.ts';
+import {
+  compoundFile,
+  elf,
+  gif,
+  html,
+  minimalDocx,
+  minimalJpeg,
+  minimalOdt,
+  minimalPdf,
+  minimalPng,
+  rtf,
+  utf8Text,
+  windowsExecutable,
+} from '../support/sample-files.ts';
 
 /**
  * Message attachments through the real routes: what is refused (and that nothing is kept), what is accepted, and how
@@ -26,7 +46,9 @@ const maxBytes = 50 * 1024;
 
 async function setUp(name: string, env: Record<string, string>) {
   const storageDir = path.join(root, name);
-  const container = testContainer({ env: { FILE_STORAGE_DIR: storageDir, ATTACHMENT_MAX_BYTES: String(maxBytes), ...env } });
+  const container = testContainer({
+    env: { FILE_STORAGE_DIR: storageDir, ATTACHMENT_MAX_BYTES: String(maxBytes), ...env },
+  });
   assert.equal(container.config.attachments.storageDir, storageDir);
   return { name, storageDir, container, app: await testApp(container) };
 }
@@ -34,8 +56,16 @@ type Setup = Awaited<ReturnType<typeof setUp>>;
 
 const setups = {
   unscanned: await setUp('unscanned', {}),
-  scanned: await setUp('scanned', { CLAMD_HOST: clamd.host, CLAMD_PORT: String(clamd.port), CLAMD_TIMEOUT_MS: '10000' }),
-  scannerDown: await setUp('scanner-down', { CLAMD_HOST: '127.0.0.1', CLAMD_PORT: String(await freePort()), CLAMD_TIMEOUT_MS: '2000' }),
+  scanned: await setUp('scanned', {
+    CLAMD_HOST: clamd.host,
+    CLAMD_PORT: String(clamd.port),
+    CLAMD_TIMEOUT_MS: '10000',
+  }),
+  scannerDown: await setUp('scanner-down', {
+    CLAMD_HOST: '127.0.0.1',
+    CLAMD_PORT: String(await freePort()),
+    CLAMD_TIMEOUT_MS: '2000',
+  }),
 };
 const db = setups.unscanned.container.db;
 
@@ -46,13 +76,17 @@ const jobseeker = await createJobseeker(db, 'Zoë Ñúñez');
 
 async function newApplication(): Promise<string> {
   const vacancy = await createVacancy(db, school.id, { createdBy: staff.id });
-  return (await createApplication(db, { vacancyId: vacancy.id, jobseeker, status: 'interviewing', staffId: staff.id })).id;
+  return (await createApplication(db, { vacancyId: vacancy.id, jobseeker, status: 'interviewing', staffId: staff.id }))
+    .id;
 }
 
 const clients = new Map<Setup, { staff: TestClient; jobseeker: TestClient }>();
 before(async () => {
   for (const setup of Object.values(setups)) {
-    clients.set(setup, { staff: await signedInClient(setup.app, staff.email), jobseeker: await signedInClient(setup.app, jobseeker.email) });
+    clients.set(setup, {
+      staff: await signedInClient(setup.app, staff.email),
+      jobseeker: await signedInClient(setup.app, jobseeker.email),
+    });
   }
 });
 function clientsOf(setup: Setup) {
@@ -114,12 +148,16 @@ async function filesIn(directory: string): Promise<string[]> {
 type Element = ReturnType<typeof DomUtils.findAll>[number];
 const hasClass = (element: Element, name: string): boolean => (element.attribs.class ?? '').split(/\s+/).includes(name);
 const textOf = (element: Element): string => DomUtils.textContent(element).replace(/\s+/g, ' ').trim();
-const findAll = (page: string, test: (element: Element) => boolean): Element[] => DomUtils.findAll(test, parseDocument(page).children);
+const findAll = (page: string, test: (element: Element) => boolean): Element[] =>
+  DomUtils.findAll(test, parseDocument(page).children);
 
 function errorSummaryOf(page: string): { text: string; href: string | undefined }[] {
   const [summary] = findAll(page, (element) => hasClass(element, 'govuk-error-summary'));
   if (!summary) return [];
-  return DomUtils.findAll((element) => element.name === 'a', summary.children).map((link) => ({ text: textOf(link), href: link.attribs.href }));
+  return DomUtils.findAll((element) => element.name === 'a', summary.children).map((link) => ({
+    text: textOf(link),
+    href: link.attribs.href,
+  }));
 }
 
 function fieldErrorOf(page: string, field: string): string | undefined {
@@ -138,11 +176,12 @@ function chooseAgainTextOf(page: string): string | undefined {
 }
 
 function shownAttachments(page: string) {
-  return findAll(page, (element) => element.name === 'ul' && hasClass(element, 'parley-message__attachments')).flatMap((list) =>
-    DomUtils.findAll((element) => element.name === 'li', list.children).map((item) => {
-      const link = DomUtils.findOne((element) => element.name === 'a', item.children);
-      return { name: link ? textOf(link) : '', href: link?.attribs.href, text: textOf(item) };
-    }),
+  return findAll(page, (element) => element.name === 'ul' && hasClass(element, 'parley-message__attachments')).flatMap(
+    (list) =>
+      DomUtils.findAll((element) => element.name === 'li', list.children).map((item) => {
+        const link = DomUtils.findOne((element) => element.name === 'a', item.children);
+        return { name: link ? textOf(link) : '', href: link?.attribs.href, text: textOf(item) };
+      }),
   );
 }
 
@@ -159,7 +198,8 @@ function pdfOfSize(size: number): Buffer {
   );
 }
 
-const wrongType = 'The selected file must be a PDF, Word document, OpenDocument text, rich text, plain text, JPG or PNG';
+const wrongType =
+  'The selected file must be a PDF, Word document, OpenDocument text, rich text, plain text, JPG or PNG';
 
 // ---------------------------------------------------------------------------------------------
 
@@ -175,7 +215,10 @@ describe('refused files: the right message, the text kept, nothing stored', () =
     /** The wording when more files were chosen than allowed. */
     chooseUpTo?: number;
   }
-  const sixPdfs = ['one', 'two', 'three', 'four', 'five', 'six'].map((name) => ({ fileName: `${name}.pdf`, data: minimalPdf() }));
+  const sixPdfs = ['one', 'two', 'three', 'four', 'five', 'six'].map((name) => ({
+    fileName: `${name}.pdf`,
+    data: minimalPdf(),
+  }));
   const refusals: Refusal[] = [
     {
       name: 'a type that is not allowed (GIF)',
@@ -316,7 +359,9 @@ describe('refused files: the right message, the text kept, nothing stored', () =
       const summary = errorSummaryOf(response.body);
       assert.deepEqual(
         [...summary].sort((a, b) => a.text.localeCompare(b.text)),
-        refusal.errors.map((error) => ({ text: error.text, href: `#${error.field}` })).sort((a, b) => a.text.localeCompare(b.text)),
+        refusal.errors
+          .map((error) => ({ text: error.text, href: `#${error.field}` }))
+          .sort((a, b) => a.text.localeCompare(b.text)),
       );
       for (const field of ['body', 'attachments'] as const) {
         const first = summary.find((error) => error.href === `#${field}`);
@@ -326,11 +371,18 @@ describe('refused files: the right message, the text kept, nothing stored', () =
 
       const expectedInset = ['Your message has not been sent yet.'];
       if (refusal.chooseAgain?.length) {
-        const lead = refusal.chooseUpTo ? `Choose up to ${refusal.chooseUpTo} of these files again` : 'Choose these files again';
+        const lead = refusal.chooseUpTo
+          ? `Choose up to ${refusal.chooseUpTo} of these files again`
+          : 'Choose these files again';
         expectedInset.push(`${lead}: ${refusal.chooseAgain.join(', ')}.`);
       }
-      if (refusal.chooseOther?.length) expectedInset.push(`Choose other files instead of: ${refusal.chooseOther.join(', ')}.`);
-      assert.equal(chooseAgainTextOf(response.body), expectedInset.join(' '), 'the form says which files to choose again');
+      if (refusal.chooseOther?.length)
+        expectedInset.push(`Choose other files instead of: ${refusal.chooseOther.join(', ')}.`);
+      assert.equal(
+        chooseAgainTextOf(response.body),
+        expectedInset.join(' '),
+        'the form says which files to choose again',
+      );
 
       const stored = await storedFor(applicationId);
       assert.deepEqual(stored, { messages: [], attachments: [] }, 'no message and no attachment row');
@@ -343,13 +395,21 @@ describe('accepted files', () => {
   test('a clean PDF scanned by a real clamd is stored, labelled clean, and shown to both sides without a warning', async () => {
     const applicationId = await newApplication();
     const data = pdfOfSize(maxBytes - 2_000);
-    assert.equal((await send(setups.scanned, applicationId, 'My portfolio', [{ fileName: 'portfolio.pdf', data }])).statusCode, 303);
+    assert.equal(
+      (await send(setups.scanned, applicationId, 'My portfolio', [{ fileName: 'portfolio.pdf', data }])).statusCode,
+      303,
+    );
     const { attachments } = await storedFor(applicationId);
     assert.equal(attachments.length, 1);
     const [row] = attachments;
     assert.ok(row);
     assert.deepEqual(
-      { file_name: row.file_name, content_type: row.content_type, size_bytes: row.size_bytes, scan_result: row.scan_result },
+      {
+        file_name: row.file_name,
+        content_type: row.content_type,
+        size_bytes: row.size_bytes,
+        scan_result: row.scan_result,
+      },
       { file_name: 'portfolio.pdf', content_type: 'application/pdf', size_bytes: data.length, scan_result: 'clean' },
     );
     assert.deepEqual(await readFile(path.join(setups.scanned.storageDir, row.storage_key)), data);
@@ -366,13 +426,19 @@ describe('accepted files', () => {
 
   test('without a scanner a file is stored as not scanned: staff see “Not scanned”, the applicant does not', async () => {
     const applicationId = await newApplication();
-    assert.equal((await send(setups.unscanned, applicationId, 'Timetable', [{ fileName: 'timetable.pdf', data: minimalPdf() }])).statusCode, 303);
+    assert.equal(
+      (await send(setups.unscanned, applicationId, 'Timetable', [{ fileName: 'timetable.pdf', data: minimalPdf() }]))
+        .statusCode,
+      303,
+    );
     const [row] = (await storedFor(applicationId)).attachments;
     assert.equal(row?.scan_result, 'not_scanned');
     const staffView = shownAttachments((await clientsOf(setups.unscanned).staff.get(staffPage(applicationId))).body);
     assert.equal(staffView.length, 1);
     assert.match(staffView[0]!.text, /^timetable\.pdf \(\d+ bytes\) Not scanned$/);
-    const jobseekerView = shownAttachments((await clientsOf(setups.unscanned).jobseeker.get(jobseekerPage(applicationId))).body);
+    const jobseekerView = shownAttachments(
+      (await clientsOf(setups.unscanned).jobseeker.get(jobseekerPage(applicationId))).body,
+    );
     assert.equal(jobseekerView.length, 1);
     assert.equal(jobseekerView[0]!.name, 'timetable.pdf');
     assert.doesNotMatch(jobseekerView[0]!.text, /scanned/i);
@@ -383,7 +449,11 @@ describe('accepted files', () => {
     const batches: (SentFile & { expected: string })[][] = [
       [
         { fileName: 'cv.pdf', data: minimalPdf(), expected: 'application/pdf' },
-        { fileName: 'cv.docx', data: minimalDocx(), expected: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document' },
+        {
+          fileName: 'cv.docx',
+          data: minimalDocx(),
+          expected: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+        },
         { fileName: 'cv.odt', data: minimalOdt(), expected: 'application/vnd.oasis.opendocument.text' },
         { fileName: 'cv.doc', data: compoundFile('WordDocument'), expected: 'application/msword' },
       ],
@@ -395,7 +465,12 @@ describe('accepted files', () => {
       ],
     ];
     for (const [index, files] of batches.entries()) {
-      const response = await send(setups.unscanned, applicationId, `Batch ${index + 1}`, files.map((file) => ({ ...file, type: 'application/octet-stream' })));
+      const response = await send(
+        setups.unscanned,
+        applicationId,
+        `Batch ${index + 1}`,
+        files.map((file) => ({ ...file, type: 'application/octet-stream' })),
+      );
       assert.equal(response.statusCode, 303, `batch ${index + 1}`);
     }
     const { attachments } = await storedFor(applicationId);
@@ -438,7 +513,10 @@ describe('downloads', () => {
     for (const client of [clientsOf(setups.unscanned).staff, clientsOf(setups.unscanned).jobseeker]) {
       const response = await client.get(`/attachments/${pdfId}`);
       assert.equal(response.statusCode, 200);
-      assert.equal(response.headers['content-disposition'], `attachment; filename="Zoe CV.pdf"; filename*=UTF-8''Zo%C3%AB%20CV.pdf`);
+      assert.equal(
+        response.headers['content-disposition'],
+        `attachment; filename="Zoe CV.pdf"; filename*=UTF-8''Zo%C3%AB%20CV.pdf`,
+      );
       assert.equal(response.headers['content-type'], 'application/pdf');
       assert.equal(response.headers['x-content-type-options'], 'nosniff');
       assert.equal(response.headers['cache-control'], 'private, no-store');
@@ -466,7 +544,10 @@ describe('downloads', () => {
   });
 
   test('another school’s staff and another jobseeker get 404; signed out goes to sign in', async () => {
-    const outsiders: TestUser[] = [await createStaff(db, [(await createOrganisation(db)).id]), await createJobseeker(db)];
+    const outsiders: TestUser[] = [
+      await createStaff(db, [(await createOrganisation(db)).id]),
+      await createJobseeker(db),
+    ];
     for (const outsider of outsiders) {
       const client = await signedInClient(setups.unscanned.app, outsider.email);
       for (const id of [pdfId, textId]) {

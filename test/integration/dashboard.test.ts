@@ -652,7 +652,12 @@ describe('archiving', () => {
     assert.equal(response.statusCode, 400);
     assert.match(response.body, /<title[^>]*>Error: Messages – Parley<\/title>/);
     assert.ok(response.body.includes('There is a problem'));
-    assert.ok(response.body.includes(`<a href="#select-${conversation.conversationId}">Select at least one conversation to archive</a>`), 'the error leads to the first checkbox');
+    assert.ok(
+      response.body.includes(
+        `<a href="#select-${conversation.conversationId}">Select at least one conversation to archive</a>`,
+      ),
+      'the error leads to the first checkbox',
+    );
     assert.match(
       response.body,
       /class="govuk-error-message"><span class="govuk-visually-hidden">Error:<\/span> Select at least one conversation to archive/,

@@ -12,7 +12,14 @@ import { dueDailyRun } from '../../src/notifications/daily-schedule.ts';
 import { createDatabase, migrateToLatest } from '../../src/platform/db.ts';
 import { queueDefinitions } from '../../src/platform/queue.ts';
 import { testDatabaseUrl } from '../support/context.ts';
-import { createApplication, createJobseeker, createOrganisation, createStaff, createVacancy, type TestUser } from '../support/factories.ts';
+import {
+  createApplication,
+  createJobseeker,
+  createOrganisation,
+  createStaff,
+  createVacancy,
+  type TestUser,
+} from '../support/factories.ts';
 import { freePort } from '../support/ports.ts';
 import { startSmtpServer, type TestSmtpServer } from '../support/smtp.ts';
 
@@ -200,7 +207,10 @@ describe('email faults, with real worker processes', { timeout: 240_000 }, () =>
     assert.match(email.subject, /^3 new messages from /);
     await sleep(3000);
     assert.equal(smtp.to(jobseeker.email).length, 1);
-    assert.deepEqual((await ledger(world, 'jobseeker_messages')).map((row) => row.status), ['sent']);
+    assert.deepEqual(
+      (await ledger(world, 'jobseeker_messages')).map((row) => row.status),
+      ['sent'],
+    );
     await stopWorker(worker);
   });
 
@@ -229,7 +239,12 @@ describe('email faults, with real worker processes', { timeout: 240_000 }, () =>
     await smtp.waitForHeld(1, 30_000);
     // The two accepted emails are recorded as sent before the kill (an email accepted but not yet recorded when a
     // worker dies would be sent again: SMTP has no way to ask whether an email already arrived).
-    await waitFor('the accepted emails recorded as sent', async () => ((await ledger(world, 'staff_daily')).filter((row) => row.status === 'sent').length === 2 ? true : undefined), 10_000);
+    await waitFor(
+      'the accepted emails recorded as sent',
+      async () =>
+        (await ledger(world, 'staff_daily')).filter((row) => row.status === 'sent').length === 2 ? true : undefined,
+      10_000,
+    );
     first.child.kill('SIGKILL');
     await first.exited;
     smtp.stopHolding();
@@ -239,7 +254,9 @@ describe('email faults, with real worker processes', { timeout: 240_000 }, () =>
 
     const second = await startWorkerProcess(world);
     await smtp.waitForReceived(5, mine, 150_000);
-    process.stdout.write(`# the killed worker's daily emails were all delivered ${Math.round((Date.now() - killedAt) / 1000)} s after the kill\n`);
+    process.stdout.write(
+      `# the killed worker's daily emails were all delivered ${Math.round((Date.now() - killedAt) / 1000)} s after the kill\n`,
+    );
     await sleep(3000);
     const counts = countBy(smtp.received.filter(mine).flatMap((email) => email.envelope.to));
     assert.deepEqual(
@@ -275,8 +292,14 @@ describe('email faults, with real worker processes', { timeout: 240_000 }, () =>
     await sleep(3000);
     for (const address of addresses) assert.equal(smtp.to(address).length, 1, address);
     const rows = await ledger(world, 'jobseeker_messages');
-    assert.deepEqual(rows.map((row) => row.status), ['sent', 'sent', 'sent']);
-    assert.ok(rows.every((row) => row.attempts >= 2), 'each was sent by a retry');
+    assert.deepEqual(
+      rows.map((row) => row.status),
+      ['sent', 'sent', 'sent'],
+    );
+    assert.ok(
+      rows.every((row) => row.attempts >= 2),
+      'each was sent by a retry',
+    );
     assert.ok(worker.logs().some((line) => line.msg === 'email not sent: will retry' && line.level === 40));
     await stopWorker(worker);
   });
@@ -297,7 +320,12 @@ describe('email faults, with real worker processes', { timeout: 240_000 }, () =>
       `.execute(world.container.db);
       assert.deepEqual(
         queues.rows.map((q) => [q.name, q.retryDelay, q.retryLimit, q.heartbeatSeconds]),
-        [queueDefinitions.jobseekerMessageEmail, queueDefinitions.staffDailyEmail].map((d) => [d.name, 2, d.retryLimit, d.heartbeatSeconds]),
+        [queueDefinitions.jobseekerMessageEmail, queueDefinitions.staffDailyEmail].map((d) => [
+          d.name,
+          2,
+          d.retryLimit,
+          d.heartbeatSeconds,
+        ]),
       );
     } finally {
       await later.close();
@@ -338,7 +366,11 @@ describe('email faults, with real worker processes', { timeout: 240_000 }, () =>
     const states = await waitFor(
       'the job kept as failed',
       async () => {
-        const job = await sql<{ state: string }>`select state from pgboss.job where name = ${queueDefinitions.jobseekerMessageEmail.name}`.execute(world.container.db);
+        const job = await sql<{
+          state: string;
+        }>`select state from pgboss.job where name = ${queueDefinitions.jobseekerMessageEmail.name}`.execute(
+          world.container.db,
+        );
         const found = job.rows.map((r) => r.state);
         return found.length === 1 && found[0] !== 'active' ? found : undefined;
       },

@@ -11,7 +11,15 @@ import { loadConfig } from '../../src/config.ts';
 import { createContainer, type Container } from '../../src/container.ts';
 import { queueDefinitions } from '../../src/platform/queue.ts';
 import { fixedClock, testApp, testContainer, testDatabaseUrl } from '../support/context.ts';
-import { createApplication, createJobseeker, createOrganisation, createSchoolScene, createStaff, createVacancy, type TestUser } from '../support/factories.ts';
+import {
+  createApplication,
+  createJobseeker,
+  createOrganisation,
+  createSchoolScene,
+  createStaff,
+  createVacancy,
+  type TestUser,
+} from '../support/factories.ts';
 import { TestClient, signedInClient } from '../support/http.ts';
 import { startNotifyFake } from '../support/notify-fake.ts';
 import { startSmtpServer, type ReceivedEmail } from '../support/smtp.ts';
@@ -24,7 +32,13 @@ import { startSmtpServer, type ReceivedEmail } from '../support/smtp.ts';
 const baseUrl = 'https://parley.example';
 const smtp = await startSmtpServer();
 after(() => smtp.stop());
-const smtpEnv = { EMAIL_TRANSPORT: 'smtp', SMTP_HOST: '127.0.0.1', SMTP_PORT: String(smtp.port), BASE_URL: baseUrl, JOBSEEKER_EMAIL_DELAY_SECONDS: '300' };
+const smtpEnv = {
+  EMAIL_TRANSPORT: 'smtp',
+  SMTP_HOST: '127.0.0.1',
+  SMTP_PORT: String(smtp.port),
+  BASE_URL: baseUrl,
+  JOBSEEKER_EMAIL_DELAY_SECONDS: '300',
+};
 const container = testContainer({ env: smtpEnv });
 const app = await testApp(container);
 const db = container.db;
@@ -39,7 +53,13 @@ async function signedIn(user: TestUser): Promise<SignedInUser> {
 }
 
 async function send(user: TestUser, applicationId: string, body = `A message ${randomUUID()}`): Promise<string> {
-  const result = await container.messaging.sendMessage({ applicationId, sender: await signedIn(user), formKey: randomUUID(), body: { format: 'text', body }, files: [] });
+  const result = await container.messaging.sendMessage({
+    applicationId,
+    sender: await signedIn(user),
+    formKey: randomUUID(),
+    body: { format: 'text', body },
+    files: [],
+  });
   assert.equal(result.outcome, 'sent', JSON.stringify(result));
   return result.messageId;
 }
@@ -87,7 +107,11 @@ async function theJobseekerJob(applicationId: string): Promise<QueuedJob> {
   return jobs[0]!;
 }
 
-const firstAttempt = (id: string) => ({ id, retryCount: 0, retryLimit: queueDefinitions.jobseekerMessageEmail.retryLimit });
+const firstAttempt = (id: string) => ({
+  id,
+  retryCount: 0,
+  retryLimit: queueDefinitions.jobseekerMessageEmail.retryLimit,
+});
 
 async function workJobseekerJob(applicationId: string, via: Container = container) {
   const job = await theJobseekerJob(applicationId);
@@ -115,7 +139,12 @@ async function dailyRunAt(now: string) {
 }
 
 async function ledgerOf(userId: string) {
-  return db.selectFrom('email_deliveries').selectAll().where('recipient_user_id', '=', userId).orderBy('claimed_at').execute();
+  return db
+    .selectFrom('email_deliveries')
+    .selectAll()
+    .where('recipient_user_id', '=', userId)
+    .orderBy('claimed_at')
+    .execute();
 }
 
 async function emailsOff(user: TestUser): Promise<void> {
@@ -172,12 +201,21 @@ describe('the jobseeker’s email', () => {
     assert.ok(email);
     assert.equal(more.length, 0);
     assert.equal(email.subject, `3 new messages from ${school.name}`);
-    assert.match(email.text, new RegExp(`${school.name} sent you 3 messages about your application for ${vacancy.title}\\.`));
+    assert.match(
+      email.text,
+      new RegExp(`${school.name} sent you 3 messages about your application for ${vacancy.title}\\.`),
+    );
     assert.deepEqual(email.envelope.to, [jobseeker.email]);
 
     // The same job again (a retry after the email went) and any later job find nothing new.
-    assert.notEqual(await container.notifications.sendJobseekerEmail(application.id, { ...firstAttempt(job.id), retryCount: 1 }), 'sent');
-    assert.notEqual(await container.notifications.sendJobseekerEmail(application.id, firstAttempt(randomUUID())), 'sent');
+    assert.notEqual(
+      await container.notifications.sendJobseekerEmail(application.id, { ...firstAttempt(job.id), retryCount: 1 }),
+      'sent',
+    );
+    assert.notEqual(
+      await container.notifications.sendJobseekerEmail(application.id, firstAttempt(randomUUID())),
+      'sent',
+    );
     assert.equal(smtp.to(jobseeker.email).length, 1);
     const [row, ...otherRows] = await ledgerOf(jobseeker.id);
     assert.equal(otherRows.length, 0);
@@ -189,7 +227,10 @@ describe('the jobseeker’s email', () => {
     // A later message makes a later email, about that message only: what an email covered is not counted again.
     await send(staff, application.id);
     assert.equal(await container.notifications.sendJobseekerEmail(application.id, firstAttempt(randomUUID())), 'sent');
-    assert.deepEqual(smtp.to(jobseeker.email).map((e) => e.subject), [`3 new messages from ${school.name}`, `New message from ${school.name}`]);
+    assert.deepEqual(
+      smtp.to(jobseeker.email).map((e) => e.subject),
+      [`3 new messages from ${school.name}`, `New message from ${school.name}`],
+    );
   });
 
   test('names the school and the job, links to the conversation, and never holds the message text', async () => {
@@ -205,7 +246,10 @@ describe('the jobseeker’s email', () => {
     const conversationUrl = `${baseUrl}/applications/${application.id}#messages`;
     assert.ok(email.text.includes(`Read and reply in Parley: ${conversationUrl}`));
     assert.ok(email.html.includes(`href="${conversationUrl}"`));
-    assert.ok(!everythingIn(email).toLowerCase().includes(marker.toLowerCase()), 'the message text appears nowhere in the email');
+    assert.ok(
+      !everythingIn(email).toLowerCase().includes(marker.toLowerCase()),
+      'the message text appears nowhere in the email',
+    );
     assert.ok(!everythingIn(email).includes('Tuesday'));
   });
 
@@ -230,7 +274,11 @@ describe('the jobseeker’s email', () => {
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
     });
     assert.equal(response.statusCode, 200);
-    const setting = await db.selectFrom('users').select('email_notifications').where('id', '=', jobseeker.id).executeTakeFirstOrThrow();
+    const setting = await db
+      .selectFrom('users')
+      .select('email_notifications')
+      .where('id', '=', jobseeker.id)
+      .executeTakeFirstOrThrow();
     assert.equal(setting.email_notifications, false);
     const page = await new TestClient(app).get(unsubscribeUrl.slice(baseUrl.length));
     assert.equal(page.statusCode, 200);
@@ -247,7 +295,10 @@ describe('the jobseeker’s email', () => {
 
     await send(staff, application.id);
     assert.equal(await container.notifications.sendJobseekerEmail(application.id, firstAttempt(randomUUID())), 'sent');
-    assert.deepEqual(smtp.to(jobseeker.email).map((email) => email.subject), [`New message from ${school.name}`]);
+    assert.deepEqual(
+      smtp.to(jobseeker.email).map((email) => email.subject),
+      [`New message from ${school.name}`],
+    );
   });
 
   test('none with emails turned off, none for a closed account', async () => {
@@ -282,7 +333,9 @@ describe('the jobseeker’s email', () => {
     const [row] = await ledgerOf(jobseeker.id);
     assert.equal(row?.status, 'failed');
     assert.match(row.last_error ?? '', /550/);
-    const giveUp = lines.map((line) => JSON.parse(line) as Record<string, unknown>).find((line) => line.msg === 'email not sent: giving up');
+    const giveUp = lines
+      .map((line) => JSON.parse(line) as Record<string, unknown>)
+      .find((line) => line.msg === 'email not sent: giving up');
     assert.equal(giveUp?.level, 50);
     assert.match(String(giveUp.error), /550/);
     assert.ok(!lines.join('\n').includes(jobseeker.email), 'no address in the log');
@@ -321,8 +374,8 @@ describe('the daily email', () => {
     assert.equal(email.subject, '3 new messages from applicants');
     assert.match(email.text, /You have 3 new messages from applicants in 2 conversations:/);
     assert.deepEqual(dailyLines(email).sort(), [
-      `Ada Lovelace, ${a.vacancy.title}, ${(await schoolName(a.schoolId))}: 2 new messages`,
-      `Ben Okri, ${b.vacancy.title}, ${(await schoolName(a.schoolId))}: 1 new message`,
+      `Ada Lovelace, ${a.vacancy.title}, ${await schoolName(a.schoolId)}: 2 new messages`,
+      `Ben Okri, ${b.vacancy.title}, ${await schoolName(a.schoolId)}: 1 new message`,
     ]);
     assert.ok(email.text.includes(`${baseUrl}/staff/applications/${a.application.id}#messages`));
     assert.ok(email.text.includes(`${baseUrl}/staff/applications/${b.application.id}#messages`));
@@ -361,12 +414,20 @@ describe('the daily email', () => {
     for (let i = 0; i < 2; i += 1) await setSentAt(await send(talkative.follower, talkative.application.id), when);
 
     const run = await dailyRunAt('2032-02-11T08:00:00Z');
-    assert.deepEqual(run.outcomes.map((o) => o.userId).sort(), [mixed.follower.id, talkative.follower.id].sort(), 'someone who read everything is not even queued');
+    assert.deepEqual(
+      run.outcomes.map((o) => o.userId).sort(),
+      [mixed.follower.id, talkative.follower.id].sort(),
+      'someone who read everything is not even queued',
+    );
     assert.equal(smtp.to(read.follower.email).length, 0);
     const [email] = smtp.to(mixed.follower.email);
-    assert.deepEqual(dailyLines(email!), [`Eve Mixed, ${mixed.vacancy.title}, ${await schoolName(mixed.schoolId)}: 1 new message`]);
+    assert.deepEqual(dailyLines(email!), [
+      `Eve Mixed, ${mixed.vacancy.title}, ${await schoolName(mixed.schoolId)}: 1 new message`,
+    ]);
     const [talkativeEmail] = smtp.to(talkative.follower.email);
-    assert.deepEqual(dailyLines(talkativeEmail!), [`Fred Talk, ${talkative.vacancy.title}, ${await schoolName(talkative.schoolId)}: 1 new message`]);
+    assert.deepEqual(dailyLines(talkativeEmail!), [
+      `Fred Talk, ${talkative.vacancy.title}, ${await schoolName(talkative.schoolId)}: 1 new message`,
+    ]);
 
     // Asked directly (a job queued before they read it), the reader still gets nothing.
     const direct = await clocked.notifications.sendStaffDailyEmail(
@@ -397,25 +458,48 @@ describe('the daily email', () => {
   test('revoked access: nothing about an application in a school the person was removed from', async () => {
     const kept = await followedApplication({ candidate: 'Fay Kept' });
     const lost = await followedApplication({ candidate: 'Gus Lost' });
-    await db.insertInto('staff_memberships').values({ user_id: kept.follower.id, organisation_id: lost.schoolId }).execute();
+    await db
+      .insertInto('staff_memberships')
+      .values({ user_id: kept.follower.id, organisation_id: lost.schoolId })
+      .execute();
     await db.updateTable('vacancies').set({ created_by: kept.follower.id }).where('id', '=', lost.vacancy.id).execute();
     const remaining = lost.follower; // still a member of the school, no longer the vacancy's creator: not a follower
     await jobseekerWrites(kept.jobseeker, kept.application.id, new Date('2034-04-12T10:00:00Z'));
     await jobseekerWrites(lost.jobseeker, lost.application.id, new Date('2034-04-12T10:00:00Z'));
-    await db.deleteFrom('staff_memberships').where('user_id', '=', kept.follower.id).where('organisation_id', '=', lost.schoolId).execute();
+    await db
+      .deleteFrom('staff_memberships')
+      .where('user_id', '=', kept.follower.id)
+      .where('organisation_id', '=', lost.schoolId)
+      .execute();
 
     await dailyRunAt('2034-04-13T07:00:00Z');
     const [email, ...more] = smtp.to(kept.follower.email);
     assert.equal(more.length, 0);
-    assert.deepEqual(dailyLines(email!), [`Fay Kept, ${kept.vacancy.title}, ${await schoolName(kept.schoolId)}: 1 new message`]);
+    assert.deepEqual(dailyLines(email!), [
+      `Fay Kept, ${kept.vacancy.title}, ${await schoolName(kept.schoolId)}: 1 new message`,
+    ]);
     // With its only follower gone, the application is the school's staff's again.
     const [theirs] = smtp.to(remaining.email);
-    assert.deepEqual(dailyLines(theirs!), [`Gus Lost, ${lost.vacancy.title}, ${await schoolName(lost.schoolId)}: 1 new message`]);
+    assert.deepEqual(dailyLines(theirs!), [
+      `Gus Lost, ${lost.vacancy.title}, ${await schoolName(lost.schoolId)}: 1 new message`,
+    ]);
   });
 
   for (const season of [
-    { name: 'January (GMT)', previous: '2035-01-14T08:00:00Z', justBefore: '2035-01-15T06:59:00Z', seven: '2035-01-15T07:00:00Z', cutoff: '2035-01-15T07:00:00.000Z' },
-    { name: 'July (BST)', previous: '2035-07-14T08:00:00Z', justBefore: '2035-07-15T05:59:00Z', seven: '2035-07-15T06:00:00Z', cutoff: '2035-07-15T06:00:00.000Z' },
+    {
+      name: 'January (GMT)',
+      previous: '2035-01-14T08:00:00Z',
+      justBefore: '2035-01-15T06:59:00Z',
+      seven: '2035-01-15T07:00:00Z',
+      cutoff: '2035-01-15T07:00:00.000Z',
+    },
+    {
+      name: 'July (BST)',
+      previous: '2035-07-14T08:00:00Z',
+      justBefore: '2035-07-15T05:59:00Z',
+      seven: '2035-07-15T06:00:00Z',
+      cutoff: '2035-07-15T06:00:00.000Z',
+    },
   ]) {
     test(`07:00 UK time in ${season.name}: 06:59 is still yesterday’s run, 07:00 starts today’s with the right cutoff`, async () => {
       const scene = await followedApplication({ candidate: 'Hal Early' });
@@ -438,11 +522,19 @@ describe('the daily email', () => {
       const due = await dailyRunAt(season.seven);
       assert.equal(due.started, true);
       assert.equal(due.runDate, season.seven.slice(0, 10));
-      const recorded = await db.selectFrom('daily_email_runs').select('cutoff').where('run_date', '=', sql<string>`${due.runDate}::date`).executeTakeFirstOrThrow();
+      const recorded = await db
+        .selectFrom('daily_email_runs')
+        .select('cutoff')
+        .where('run_date', '=', sql<string>`${due.runDate}::date`)
+        .executeTakeFirstOrThrow();
       assert.equal(recorded.cutoff.toISOString(), season.cutoff);
       const emails = smtp.to(scene.follower.email);
       assert.equal(emails.length, 2);
-      assert.equal(emails[1]?.subject, '2 new messages from applicants', 'up to 06:59:59, not the one a second after 07:00');
+      assert.equal(
+        emails[1]?.subject,
+        '2 new messages from applicants',
+        'up to 06:59:59, not the one a second after 07:00',
+      );
     });
   }
 
@@ -472,10 +564,17 @@ describe('the daily email', () => {
       .where('run_date', '<', sql<string>`'2037-01-01'::date`)
       .orderBy('run_date')
       .execute();
-    assert.deepEqual(runs.map((r) => r.date), ['2036-03-01', '2036-03-03']);
+    assert.deepEqual(
+      runs.map((r) => r.date),
+      ['2036-03-01', '2036-03-03'],
+    );
     for (const person of [scene.follower, colleague]) {
       const emails = smtp.to(person.email);
-      assert.deepEqual(emails.map((e) => e.subject), ['1 new message from applicants', '3 new messages from applicants'], person.fullName);
+      assert.deepEqual(
+        emails.map((e) => e.subject),
+        ['1 new message from applicants', '3 new messages from applicants'],
+        person.fullName,
+      );
     }
   });
 
@@ -483,7 +582,10 @@ describe('the daily email', () => {
     const scene = await followedApplication({ candidate: 'Jo Twice' });
     await jobseekerWrites(scene.jobseeker, scene.application.id, new Date('2037-05-05T10:00:00Z'));
     clock.set(new Date('2037-05-06T06:30:00Z')); // 07:30 BST
-    const [one, two] = await Promise.all([clocked.notifications.startDailyRunIfDue(), clocked.notifications.startDailyRunIfDue()]);
+    const [one, two] = await Promise.all([
+      clocked.notifications.startDailyRunIfDue(),
+      clocked.notifications.startDailyRunIfDue(),
+    ]);
     assert.deepEqual([one.started, two.started].sort(), [false, true]);
     assert.equal((await clocked.notifications.startDailyRunIfDue()).started, false);
     const queued = await dailyJobs('2037-05-06');
@@ -496,13 +598,24 @@ describe('the daily email', () => {
     assert.ok(duplicateId);
     const input = { userId: data.userId, runDate: data.runDate, cutoff: new Date(data.cutoff) };
     const outcomes = await Promise.all(
-      [queued[0]!.id, duplicateId].map((id) => clocked.notifications.sendStaffDailyEmail(input, { id, retryCount: 0, retryLimit: 6 })),
+      [queued[0]!.id, duplicateId].map((id) =>
+        clocked.notifications.sendStaffDailyEmail(input, { id, retryCount: 0, retryLimit: 6 }),
+      ),
     );
-    assert.deepEqual(outcomes.filter((o) => o === 'sent'), ['sent']);
+    assert.deepEqual(
+      outcomes.filter((o) => o === 'sent'),
+      ['sent'],
+    );
     // The first job again, as a retry after it sent.
-    assert.notEqual(await clocked.notifications.sendStaffDailyEmail(input, { id: queued[0]!.id, retryCount: 1, retryLimit: 6 }), 'sent');
+    assert.notEqual(
+      await clocked.notifications.sendStaffDailyEmail(input, { id: queued[0]!.id, retryCount: 1, retryLimit: 6 }),
+      'sent',
+    );
     assert.equal(smtp.to(scene.follower.email).length, 1);
-    assert.deepEqual((await ledgerOf(scene.follower.id)).map((row) => row.status), ['sent']);
+    assert.deepEqual(
+      (await ledgerOf(scene.follower.id)).map((row) => row.status),
+      ['sent'],
+    );
   });
 });
 
@@ -582,11 +695,26 @@ describe('GOV.UK Notify', () => {
     await send(staff, application.id);
     const job = await theJobseekerJob(application.id);
     notify.failNext(1, 500, 'Exception', 'Internal server error');
-    await assert.rejects(notifyContainer.notifications.sendJobseekerEmail(application.id, firstAttempt(job.id)), /Notify did not accept the email/);
-    assert.deepEqual((await ledgerOf(jobseeker.id)).map((row) => row.status), ['retrying']);
-    assert.equal(await notifyContainer.notifications.sendJobseekerEmail(application.id, { ...firstAttempt(job.id), retryCount: 1 }), 'sent');
+    await assert.rejects(
+      notifyContainer.notifications.sendJobseekerEmail(application.id, firstAttempt(job.id)),
+      /Notify did not accept the email/,
+    );
+    assert.deepEqual(
+      (await ledgerOf(jobseeker.id)).map((row) => row.status),
+      ['retrying'],
+    );
+    assert.equal(
+      await notifyContainer.notifications.sendJobseekerEmail(application.id, {
+        ...firstAttempt(job.id),
+        retryCount: 1,
+      }),
+      'sent',
+    );
     const rows = await ledgerOf(jobseeker.id);
-    assert.deepEqual(rows.map((row) => [row.status, row.attempts]), [['sent', 2]]);
+    assert.deepEqual(
+      rows.map((row) => [row.status, row.attempts]),
+      [['sent', 2]],
+    );
     assert.equal(notify.accepted.filter((n) => n.request.reference === rows[0]?.id).length, 1);
   });
 
@@ -629,7 +757,11 @@ describe('the file transport (development)', () => {
     assert.equal(await workJobseekerJob(application.id, files), 'sent');
     const written = (await readdir(mailDir)).filter((name) => name.endsWith('.json'));
     assert.equal(written.length, 1);
-    const stored = JSON.parse(await readFile(path.join(mailDir, written[0]!), 'utf8')) as { to: string; subject: string; reference: string };
+    const stored = JSON.parse(await readFile(path.join(mailDir, written[0]!), 'utf8')) as {
+      to: string;
+      subject: string;
+      reference: string;
+    };
     assert.equal(stored.to, jobseeker.email);
     assert.equal(stored.subject, `New message from ${school.name}`);
     const [row] = await ledgerOf(jobseeker.id);

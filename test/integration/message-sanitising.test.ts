@@ -4,7 +4,13 @@ import { before, describe, test } from 'node:test';
 import { DomUtils, ElementType, parseDocument } from 'htmlparser2';
 import type { LightMyRequestResponse } from 'fastify';
 import { testApp, testContainer } from '../support/context.ts';
-import { createApplication, createJobseeker, createOrganisation, createStaff, createVacancy } from '../support/factories.ts';
+import {
+  createApplication,
+  createJobseeker,
+  createOrganisation,
+  createStaff,
+  createVacancy,
+} from '../support/factories.ts';
 import { signedInClient, type TestClient } from '../support/http.ts';
 import { hostileHtml, type HostileHtml } from '../fixtures/hostile-html.ts';
 
@@ -26,14 +32,18 @@ const jobseeker = await createJobseeker(db, 'Sam Taylor');
 /** Interviewing: both sides may write, and every page has the same forms (so element counts compare). */
 async function newApplication(): Promise<string> {
   const vacancy = await createVacancy(db, school.id, { createdBy: staff.id });
-  return (await createApplication(db, { vacancyId: vacancy.id, jobseeker, status: 'interviewing', staffId: staff.id })).id;
+  return (await createApplication(db, { vacancyId: vacancy.id, jobseeker, status: 'interviewing', staffId: staff.id }))
+    .id;
 }
 
 type Side = 'staff' | 'jobseeker';
 const pageUrl = (side: Side, applicationId: string): string =>
   side === 'staff' ? `/staff/applications/${applicationId}` : `/applications/${applicationId}`;
 
-const clients: Record<Side, TestClient> = { staff: await signedInClient(app, staff.email), jobseeker: await signedInClient(app, jobseeker.email) };
+const clients: Record<Side, TestClient> = {
+  staff: await signedInClient(app, staff.email),
+  jobseeker: await signedInClient(app, jobseeker.email),
+};
 
 // ---------------------------------------------------------------------------------------------
 // What a message body may contain
@@ -59,7 +69,8 @@ function problemsIn(nodes: readonly Node[], where: string): string[] {
       if (node.name !== 'a' || (name !== 'href' && name !== 'rel')) {
         problems.push(`${here}: attribute ${name}="${value}"`);
       } else if (name === 'href') {
-        if (!URL.canParse(value) || !allowedProtocols.has(new URL(value).protocol)) problems.push(`${here}: href "${value}"`);
+        if (!URL.canParse(value) || !allowedProtocols.has(new URL(value).protocol))
+          problems.push(`${here}: href "${value}"`);
       } else if (value !== 'noopener noreferrer') {
         problems.push(`${here}: rel "${value}"`);
       }
@@ -74,12 +85,16 @@ function problemsIn(nodes: readonly Node[], where: string): string[] {
 function markupProblems(html: string, where: string): string[] {
   const problems: string[] = [];
   if (/<script/i.test(html)) problems.push(`${where}: <script`);
-  const banned = /<\/?\s*(style|iframe|frame|svg|math|object|embed|form|base|meta|link|img|template|noscript|textarea|input|button)\b/i.exec(html);
+  const banned =
+    /<\/?\s*(style|iframe|frame|svg|math|object|embed|form|base|meta|link|img|template|noscript|textarea|input|button)\b/i.exec(
+      html,
+    );
   if (banned) problems.push(`${where}: <${banned[1]}>`);
   for (const [tag] of html.matchAll(/<[^>]*>/g)) {
     if (/[\s/"']on\w+\s*=/i.test(tag)) problems.push(`${where}: event handler in ${tag}`);
     if (/\bstyle\s*=/i.test(tag)) problems.push(`${where}: style attribute in ${tag}`);
-    if (/href\s*=\s*["']?\s*(javascript|data|vbscript):/i.test(tag)) problems.push(`${where}: dangerous href in ${tag}`);
+    if (/href\s*=\s*["']?\s*(javascript|data|vbscript):/i.test(tag))
+      problems.push(`${where}: dangerous href in ${tag}`);
   }
   return problems;
 }
@@ -87,7 +102,29 @@ function markupProblems(html: string, where: string): string[] {
 // ---------------------------------------------------------------------------------------------
 // The page as a whole
 
-const riskyElements = ['script', 'style', 'iframe', 'frame', 'object', 'embed', 'form', 'base', 'meta', 'link', 'svg', 'math', 'img', 'template', 'noscript', 'textarea', 'input', 'button', 'select', 'video', 'audio'];
+const riskyElements = [
+  'script',
+  'style',
+  'iframe',
+  'frame',
+  'object',
+  'embed',
+  'form',
+  'base',
+  'meta',
+  'link',
+  'svg',
+  'math',
+  'img',
+  'template',
+  'noscript',
+  'textarea',
+  'input',
+  'button',
+  'select',
+  'video',
+  'audio',
+];
 
 /** How many of each risky element the page has: messages and echoed input must not add any. */
 function riskyElementCounts(page: string): Record<string, number> {
@@ -101,7 +138,10 @@ function pageWideProblems(page: string): string[] {
   for (const element of DomUtils.findAll(() => true, parseDocument(page).children)) {
     for (const [name, value] of Object.entries(element.attribs)) {
       if (/^on/i.test(name)) problems.push(`<${element.name} ${name}="${value}">`);
-      if (/^(href|src|action|formaction|xlink:href|poster|data|srcdoc)$/i.test(name) && /^\s*(javascript|data|vbscript):/i.test(value)) {
+      if (
+        /^(href|src|action|formaction|xlink:href|poster|data|srcdoc)$/i.test(name) &&
+        /^\s*(javascript|data|vbscript):/i.test(value)
+      ) {
         problems.push(`<${element.name} ${name}="${value}">`);
       }
     }
@@ -112,11 +152,17 @@ function pageWideProblems(page: string): string[] {
 const hasClass = (element: Element, name: string): boolean => (element.attribs.class ?? '').split(/\s+/).includes(name);
 
 function messageBodies(page: string): Element[] {
-  return DomUtils.findAll((element) => element.name === 'div' && hasClass(element, 'parley-message__body'), parseDocument(page).children);
+  return DomUtils.findAll(
+    (element) => element.name === 'div' && hasClass(element, 'parley-message__body'),
+    parseDocument(page).children,
+  );
 }
 
 function errorSummaryOf(page: string): { text: string; href: string | undefined }[] {
-  const [summary] = DomUtils.findAll((element) => hasClass(element, 'govuk-error-summary'), parseDocument(page).children);
+  const [summary] = DomUtils.findAll(
+    (element) => hasClass(element, 'govuk-error-summary'),
+    parseDocument(page).children,
+  );
   if (!summary) return [];
   return DomUtils.findAll((element) => element.name === 'a', summary.children).map((link) => ({
     text: DomUtils.textContent(link).trim(),
@@ -174,7 +220,8 @@ test('the checks below catch what they look for', () => {
   assert.deepEqual(pageWideProblems('<p>Fine</p>'), []);
   assert.notDeepEqual(pageWideProblems('<button onclick="alert(1)">x</button>'), []);
   assert.notDeepEqual(pageWideProblems('<a href=" javascript:alert(1)">x</a>'), []);
-  const safe = '<p>Hello <strong>there</strong><br><em>a</em></p><ul><li><a href="https://ok.example/" rel="noopener noreferrer">ok</a></li></ul><ol><li>1</li></ol>';
+  const safe =
+    '<p>Hello <strong>there</strong><br><em>a</em></p><ul><li><a href="https://ok.example/" rel="noopener noreferrer">ok</a></li></ul><ol><li>1</li></ol>';
   assert.deepEqual(problemsIn(parseDocument(safe).children, 'sample'), []);
   assert.deepEqual(markupProblems(safe, 'sample'), []);
 });
@@ -182,7 +229,10 @@ test('the checks below catch what they look for', () => {
 test('the fixture has every hostile input, with unique names', () => {
   assert.equal(hostileHtml.length, 177);
   assert.equal(new Set(hostileHtml.map((entry) => entry.name)).size, hostileHtml.length);
-  assert.equal(batches.filter((batch) => batch.format === 'html').reduce((sum, batch) => sum + batch.entries.length, 0), 177);
+  assert.equal(
+    batches.filter((batch) => batch.format === 'html').reduce((sum, batch) => sum + batch.entries.length, 0),
+    177,
+  );
 });
 
 for (const batch of batches) {
@@ -200,7 +250,11 @@ for (const batch of batches) {
       // An ordinary message from each side first, so the page already shows everything a conversation brings.
       for (const side of ['staff', 'jobseeker'] as const) {
         await clients[side].get(pageUrl(side, applicationId));
-        const response = await clients[side].postMultipart(`${pageUrl(side, applicationId)}/messages`, { formKey: randomUUID(), format: 'text', body: `Hello from ${side}` });
+        const response = await clients[side].postMultipart(`${pageUrl(side, applicationId)}/messages`, {
+          formKey: randomUUID(),
+          format: 'text',
+          body: `Hello from ${side}`,
+        });
         assert.equal(response.statusCode, 303);
       }
       for (const side of ['staff', 'jobseeker'] as const) {
@@ -211,7 +265,11 @@ for (const batch of batches) {
       const client = clients[batch.sender];
       for (const entry of batch.entries) {
         const formKey = randomUUID();
-        const response = await client.postMultipart(`${pageUrl(batch.sender, applicationId)}/messages`, { formKey, format: batch.format, body: entry.html });
+        const response = await client.postMultipart(`${pageUrl(batch.sender, applicationId)}/messages`, {
+          formKey,
+          format: batch.format,
+          body: entry.html,
+        });
         sent.set(entry, { formKey, response });
       }
       for (const side of ['staff', 'jobseeker'] as const) {
@@ -219,7 +277,10 @@ for (const batch of batches) {
         assert.equal(page.statusCode, 200);
         pages[side] = page.body;
         const document = parseDocument(page.body, { withStartIndices: true, withEndIndices: true });
-        const items = DomUtils.findAll((element) => element.name === 'li' && hasClass(element, 'parley-message'), document.children);
+        const items = DomUtils.findAll(
+          (element) => element.name === 'li' && hasClass(element, 'parley-message'),
+          document.children,
+        );
         itemsById[side] = new Map(items.map((item) => [(item.attribs.id ?? '').replace(/^message-/, ''), item]));
       }
     });
@@ -240,7 +301,10 @@ for (const batch of batches) {
           assert.equal(batch.format, 'html', 'typed text is never empty after formatting');
           assert.equal(stored, undefined);
           assert.deepEqual(errorSummaryOf(response.body), [{ text: 'Enter a message', href: '#body' }]);
-          const [textarea] = DomUtils.findAll((element) => element.name === 'textarea', parseDocument(response.body).children);
+          const [textarea] = DomUtils.findAll(
+            (element) => element.name === 'textarea',
+            parseDocument(response.body).children,
+          );
           assert.ok(textarea);
           assert.equal(DomUtils.textContent(textarea), asReceived(entry.html));
           assert.deepEqual(riskyElementCounts(response.body), baseline[batch.sender]);
@@ -263,7 +327,10 @@ for (const batch of batches) {
           assert.ok(item.startIndex !== null && item.endIndex !== null);
           // The template puts the stored HTML in the message as it is...
           const rendered = `<div class="govuk-body parley-message__body">${stored.body_html}</div>`;
-          assert.ok(page.slice(item.startIndex, item.endIndex + 1).includes(rendered), `${side} page shows the stored body`);
+          assert.ok(
+            page.slice(item.startIndex, item.endIndex + 1).includes(rendered),
+            `${side} page shows the stored body`,
+          );
           // ...and once parsed, the message's body holds exactly that: nothing escaped from it or into it.
           const body = DomUtils.findOne((element) => hasClass(element, 'parley-message__body'), item.children);
           assert.ok(body);

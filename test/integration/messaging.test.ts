@@ -62,9 +62,12 @@ interface ShownMessage {
 /** The messages on an application page, oldest first, as a person (or a screen reader) would read them. */
 function shownMessages(html: string): ShownMessage[] {
   return findAll(html, (element) => element.name === 'li' && hasClass(element, 'parley-message')).map((item) => {
-    const inside = (name: string): Element | null => DomUtils.findOne((element) => hasClass(element, name), item.children);
+    const inside = (name: string): Element | null =>
+      DomUtils.findOne((element) => hasClass(element, name), item.children);
     const marker = inside('parley-message__unread');
-    const hidden = marker ? DomUtils.findOne((element) => hasClass(element, 'govuk-visually-hidden'), marker.children) : null;
+    const hidden = marker
+      ? DomUtils.findOne((element) => hasClass(element, 'govuk-visually-hidden'), marker.children)
+      : null;
     const time = DomUtils.findOne((element) => element.name === 'time', item.children);
     const sender = inside('parley-message__sender');
     const body = inside('parley-message__body');
@@ -82,7 +85,10 @@ function shownMessages(html: string): ShownMessage[] {
 }
 
 function hasMessageForm(html: string, side: Side, applicationId: string): boolean {
-  return findAll(html, (element) => element.name === 'form' && element.attribs.action === sendUrl(side, applicationId)).length === 1;
+  return (
+    findAll(html, (element) => element.name === 'form' && element.attribs.action === sendUrl(side, applicationId))
+      .length === 1
+  );
 }
 
 function formKeyOf(html: string): string {
@@ -113,21 +119,34 @@ function unreadSummaryOf(html: string): string | undefined {
 function errorSummaryOf(html: string): { text: string; href: string | undefined }[] {
   const [summary] = findAll(html, (element) => hasClass(element, 'govuk-error-summary'));
   if (!summary) return [];
-  return DomUtils.findAll((element) => element.name === 'a', summary.children).map((link) => ({ text: textOf(link), href: link.attribs.href }));
+  return DomUtils.findAll((element) => element.name === 'a', summary.children).map((link) => ({
+    text: textOf(link),
+    href: link.attribs.href,
+  }));
 }
 
 /** The message textarea: its name, whether it is read only, and exactly what it holds. */
 function bodyTextareaOf(html: string): { name: string | undefined; readonly: boolean; value: string } | undefined {
   const [textarea] = findAll(html, (element) => element.name === 'textarea' && element.attribs.id === 'body');
   if (!textarea) return undefined;
-  return { name: textarea.attribs.name, readonly: 'readonly' in textarea.attribs, value: DomUtils.textContent(textarea) };
+  return {
+    name: textarea.attribs.name,
+    readonly: 'readonly' in textarea.attribs,
+    value: DomUtils.textContent(textarea),
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
 // Acting and looking in the database
 
 /** Opens the application page as a person would, then sends the message form on it. */
-async function sendFromPage(client: TestClient, side: Side, applicationId: string, body: string, format: 'text' | 'html' = 'text') {
+async function sendFromPage(
+  client: TestClient,
+  side: Side,
+  applicationId: string,
+  body: string,
+  format: 'text' | 'html' = 'text',
+) {
   const page = await client.get(pageUrl(side, applicationId));
   assert.equal(page.statusCode, 200);
   return client.postMultipart(sendUrl(side, applicationId), { formKey: formKeyOf(page.body), format, body });
@@ -137,7 +156,16 @@ async function messagesOf(applicationId: string) {
   return db
     .selectFrom('messages as m')
     .innerJoin('conversations as c', 'c.id', 'm.conversation_id')
-    .select(['m.id', 'm.sender_user_id', 'm.sender_kind', 'm.sender_display_name', 'm.side_position', 'm.body_text', 'm.body_html', 'm.sent_at'])
+    .select([
+      'm.id',
+      'm.sender_user_id',
+      'm.sender_kind',
+      'm.sender_display_name',
+      'm.side_position',
+      'm.body_text',
+      'm.body_html',
+      'm.sent_at',
+    ])
     .where('c.application_id', '=', applicationId)
     .orderBy('m.sent_at')
     .orderBy('m.id')
@@ -231,7 +259,11 @@ describe('who may send, at each status', () => {
 
           if (expected.send === 'not-found') {
             assert.equal(page.statusCode, 404);
-            const response = await client.postMultipart(sendUrl(side, applicationId), { formKey: randomUUID(), format: 'text', body: 'Hello' });
+            const response = await client.postMultipart(sendUrl(side, applicationId), {
+              formKey: randomUUID(),
+              format: 'text',
+              body: 'Hello',
+            });
             assert.equal(response.statusCode, 404);
             assert.equal((await messagesOf(applicationId)).length, countBefore);
             return;
@@ -239,14 +271,22 @@ describe('who may send, at each status', () => {
 
           assert.equal(page.statusCode, 200);
           if (withMessage) {
-            assert.deepEqual(shownMessages(page.body).map((m) => m.body), ['Thank you for applying.'], 'the conversation so far is shown');
+            assert.deepEqual(
+              shownMessages(page.body).map((m) => m.body),
+              ['Thank you for applying.'],
+              'the conversation so far is shown',
+            );
           }
           const text = `A message while ${status}`;
           if (expected.send === 'allowed') {
             assert.ok(hasMessageForm(page.body, side, applicationId), 'the form is shown');
             assert.equal(notAllowedText(page.body), undefined);
             assert.equal(warningText(page.body), expected.warning);
-            const response = await client.postMultipart(sendUrl(side, applicationId), { formKey: formKeyOf(page.body), format: 'text', body: text });
+            const response = await client.postMultipart(sendUrl(side, applicationId), {
+              formKey: formKeyOf(page.body),
+              format: 'text',
+              body: text,
+            });
             assert.equal(response.statusCode, 303);
             assert.equal(response.headers.location, `${pageUrl(side, applicationId)}#messages`);
             const messages = await messagesOf(applicationId);
@@ -261,7 +301,11 @@ describe('who may send, at each status', () => {
             assert.equal(notAllowedText(page.body), expected.reason);
             assert.equal(warningText(page.body), undefined);
             // A hand-made request gets the same answer as the page.
-            const response = await client.postMultipart(sendUrl(side, applicationId), { formKey: randomUUID(), format: 'text', body: text });
+            const response = await client.postMultipart(sendUrl(side, applicationId), {
+              formKey: randomUUID(),
+              format: 'text',
+              body: text,
+            });
             assert.equal(response.statusCode, 409);
             assert.deepEqual(errorSummaryOf(response.body), [{ text: expected.reason, href: '#body' }]);
             assert.equal((await messagesOf(applicationId)).length, countBefore);
@@ -316,7 +360,10 @@ describe('who sent a message, and when', () => {
 
   test('the applicant is shown by the name on their application', async () => {
     const applicationId = await newApplication('interviewing');
-    assert.equal((await sendFromPage(as.sam, 'jobseeker', applicationId, 'Could we talk about the interview?')).statusCode, 303);
+    assert.equal(
+      (await sendFromPage(as.sam, 'jobseeker', applicationId, 'Could we talk about the interview?')).statusCode,
+      303,
+    );
     await checkShownSender(as.amara, 'staff', applicationId, 'Sam Taylor');
     await checkShownSender(as.sam, 'jobseeker', applicationId, 'Sam Taylor (you)');
   });
@@ -357,13 +404,21 @@ describe('at the same moment', () => {
       `.execute(db);
       const [found] = rows;
       assert.ok(found);
-      assert.equal(found.late, 0, `round ${round}: the send was ${send.outcome}, yet its message is later than the withdrawal (${found.times})`);
+      assert.equal(
+        found.late,
+        0,
+        `round ${round}: the send was ${send.outcome}, yet its message is later than the withdrawal (${found.times})`,
+      );
       if (send.outcome === 'sent') {
         sent += 1;
         assert.equal(found.messages, 1);
       } else {
         refused += 1;
-        assert.equal(send.outcome, 'denied', `round ${round}: a send that lost the race is refused, not ${send.outcome}`);
+        assert.equal(
+          send.outcome,
+          'denied',
+          `round ${round}: a send that lost the race is refused, not ${send.outcome}`,
+        );
         assert.equal(found.messages, 0);
       }
     }
@@ -375,14 +430,27 @@ describe('at the same moment', () => {
     const jobseeker = await signedInUser(sam);
     for (let round = 0; round < 5; round += 1) {
       const application = { id: await newApplication('interviewing') };
-      const results = await Promise.all([sendAs(staff, application.id, 'From staff'), sendAs(jobseeker, application.id, 'From the applicant')]);
-      assert.deepEqual(results.map((r) => r.outcome), ['sent', 'sent']);
-      const conversations = await db.selectFrom('conversations').selectAll().where('application_id', '=', application.id).execute();
+      const results = await Promise.all([
+        sendAs(staff, application.id, 'From staff'),
+        sendAs(jobseeker, application.id, 'From the applicant'),
+      ]);
+      assert.deepEqual(
+        results.map((r) => r.outcome),
+        ['sent', 'sent'],
+      );
+      const conversations = await db
+        .selectFrom('conversations')
+        .selectAll()
+        .where('application_id', '=', application.id)
+        .execute();
       assert.equal(conversations.length, 1);
       const [conversation] = conversations;
       assert.equal(conversation?.staff_message_count, 1);
       assert.equal(conversation.jobseeker_message_count, 1);
-      assert.deepEqual((await messagesOf(application.id)).map((m) => m.body_text).sort(), ['From staff', 'From the applicant']);
+      assert.deepEqual((await messagesOf(application.id)).map((m) => m.body_text).sort(), [
+        'From staff',
+        'From the applicant',
+      ]);
     }
   });
 
@@ -390,9 +458,18 @@ describe('at the same moment', () => {
     const senders = [await signedInUser(amara), await signedInUser(ben)];
     for (let round = 0; round < 5; round += 1) {
       const application = { id: await newApplication('submitted') };
-      const results = await Promise.all(senders.map((sender) => sendAs(sender, application.id, `From ${sender.fullName}`)));
-      assert.deepEqual(results.map((r) => r.outcome), ['sent', 'sent']);
-      const conversations = await db.selectFrom('conversations').selectAll().where('application_id', '=', application.id).execute();
+      const results = await Promise.all(
+        senders.map((sender) => sendAs(sender, application.id, `From ${sender.fullName}`)),
+      );
+      assert.deepEqual(
+        results.map((r) => r.outcome),
+        ['sent', 'sent'],
+      );
+      const conversations = await db
+        .selectFrom('conversations')
+        .selectAll()
+        .where('application_id', '=', application.id)
+        .execute();
       assert.equal(conversations.length, 1);
       assert.equal(conversations[0]?.staff_message_count, 2);
       const messages = await messagesOf(application.id);
@@ -421,8 +498,13 @@ describe('a form sent twice', () => {
     const jobseeker = as.sam;
     const page = await jobseeker.get(pageUrl('jobseeker', applicationId));
     const form = { formKey: formKeyOf(page.body), format: 'text', body: 'I can come on Tuesday.' };
-    const responses = await Promise.all([1, 2, 3].map(() => jobseeker.postMultipart(sendUrl('jobseeker', applicationId), form)));
-    assert.deepEqual(responses.map((r) => r.statusCode), [303, 303, 303]);
+    const responses = await Promise.all(
+      [1, 2, 3].map(() => jobseeker.postMultipart(sendUrl('jobseeker', applicationId), form)),
+    );
+    assert.deepEqual(
+      responses.map((r) => r.statusCode),
+      [303, 303, 303],
+    );
     assert.equal((await messagesOf(applicationId)).length, 1);
   });
 
@@ -430,7 +512,9 @@ describe('a form sent twice', () => {
     const applicationId = await newApplication('submitted');
     const staff = await signedInUser(amara);
     const formKey = randomUUID();
-    const results = await Promise.all(Array.from({ length: 6 }, () => sendAs(staff, applicationId, 'Once only', formKey)));
+    const results = await Promise.all(
+      Array.from({ length: 6 }, () => sendAs(staff, applicationId, 'Once only', formKey)),
+    );
     const sent = results.filter((r) => r.outcome === 'sent');
     assert.equal(sent.length, 1);
     assert.equal(results.filter((r) => r.outcome === 'duplicate').length, 5);
@@ -453,7 +537,11 @@ describe('the rules changed while the message was being typed', () => {
 
     // Browsers send line breaks in form fields as CR LF; the page gives back exactly what was sent.
     const typed = 'Can you come in on Tuesday at 10am?\r\n\r\nBest wishes, <Amara> & team';
-    const response = await staff.postMultipart(sendUrl('staff', applicationId), { formKey: formKeyOf(page.body), format: 'text', body: typed });
+    const response = await staff.postMultipart(sendUrl('staff', applicationId), {
+      formKey: formKeyOf(page.body),
+      format: 'text',
+      body: typed,
+    });
     const reason = 'You cannot send a message because the applicant withdrew their application';
     assert.equal(response.statusCode, 409);
     assert.deepEqual(errorSummaryOf(response.body), [{ text: reason, href: '#body' }]);
@@ -477,7 +565,11 @@ describe('the rules changed while the message was being typed', () => {
     });
     assert.equal(changed.outcome, 'changed');
     const typed = 'Very well, thank you.';
-    const response = await jobseeker.postMultipart(sendUrl('jobseeker', applicationId), { formKey: formKeyOf(page.body), format: 'text', body: typed });
+    const response = await jobseeker.postMultipart(sendUrl('jobseeker', applicationId), {
+      formKey: formKeyOf(page.body),
+      format: 'text',
+      body: typed,
+    });
     assert.equal(response.statusCode, 409);
     assert.equal(notAllowedText(response.body), 'You cannot reply because your application is not progressing');
     assert.deepEqual(bodyTextareaOf(response.body), { name: 'unsent', readonly: true, value: typed });
@@ -489,8 +581,18 @@ describe('what a message must be', () => {
   const cases = [
     { label: 'only spaces', format: 'text', body: '   ', error: 'Enter a message' },
     { label: 'an empty paragraph from the editor', format: 'html', body: '<p><br></p>', error: 'Enter a message' },
-    { label: '10,001 characters', format: 'text', body: 'a'.repeat(10_001), error: 'Message must be 10,000 characters or fewer' },
-    { label: '10,001 characters from the editor', format: 'html', body: `<p>${'b'.repeat(10_001)}</p>`, error: 'Message must be 10,000 characters or fewer' },
+    {
+      label: '10,001 characters',
+      format: 'text',
+      body: 'a'.repeat(10_001),
+      error: 'Message must be 10,000 characters or fewer',
+    },
+    {
+      label: '10,001 characters from the editor',
+      format: 'html',
+      body: `<p>${'b'.repeat(10_001)}</p>`,
+      error: 'Message must be 10,000 characters or fewer',
+    },
   ] as const;
 
   for (const { label, format, body, error } of cases) {
@@ -503,7 +605,10 @@ describe('what a message must be', () => {
       assert.equal(response.statusCode, 400);
       assert.match(response.body, /<title>Error: /);
       assert.deepEqual(errorSummaryOf(response.body), [{ text: error, href: '#body' }]);
-      assert.ok(response.body.includes(`<span class="govuk-visually-hidden">Error:</span> ${error}`), 'the field shows the error');
+      assert.ok(
+        response.body.includes(`<span class="govuk-visually-hidden">Error:</span> ${error}`),
+        'the field shows the error',
+      );
       assert.deepEqual(bodyTextareaOf(response.body), { name: 'body', readonly: false, value: body });
       assert.match(response.body, new RegExp(`name="format" value="${format}"`));
       assert.equal(formKeyOf(response.body), formKey, 'the corrected form still sends only once');
@@ -523,7 +628,10 @@ describe('what a message must be', () => {
 describe('unread messages, per person', () => {
   test('each person has their own read state, and the page marks what is new to them', async () => {
     const id = await newApplication('submitted');
-    const unreadBodies = (html: string) => shownMessages(html).filter((m) => m.unread).map((m) => m.body);
+    const unreadBodies = (html: string) =>
+      shownMessages(html)
+        .filter((m) => m.unread)
+        .map((m) => m.body);
 
     assert.equal((await sendFromPage(as.amara, 'staff', id, 'Would you like to visit the school?')).statusCode, 303);
 
@@ -543,10 +651,18 @@ describe('unread messages, per person', () => {
 
     // Unread for both staff members; Amara opening the page marks it read for Amara only.
     const amaraFirst = await as.amara.get(pageUrl('staff', id));
-    assert.deepEqual(unreadBodies(amaraFirst.body), ['Yes please, on Friday.'], 'her own message is never unread to her');
+    assert.deepEqual(
+      unreadBodies(amaraFirst.body),
+      ['Yes please, on Friday.'],
+      'her own message is never unread to her',
+    );
     assert.deepEqual(unreadBodies((await as.amara.get(pageUrl('staff', id))).body), []);
     const benFirst = await as.ben.get(pageUrl('staff', id));
-    assert.deepEqual(unreadBodies(benFirst.body), ['Yes please, on Friday.'], 'still unread for Ben; a colleague’s message is not');
+    assert.deepEqual(
+      unreadBodies(benFirst.body),
+      ['Yes please, on Friday.'],
+      'still unread for Ben; a colleague’s message is not',
+    );
     assert.equal(shownMessages(benFirst.body).find((m) => m.unread)?.unreadLabel, 'Unread message');
     assert.deepEqual(unreadBodies((await as.ben.get(pageUrl('staff', id))).body), []);
 
@@ -586,7 +702,11 @@ describe('messages are part of the record', () => {
         assert.equal(response.statusCode, 404, `${method} ${url}`);
       }
     }
-    for (const url of base.flatMap((b) => [`${b}/${message.id}`, `${b}/${message.id}/edit`, `${b}/${message.id}/delete`])) {
+    for (const url of base.flatMap((b) => [
+      `${b}/${message.id}`,
+      `${b}/${message.id}/edit`,
+      `${b}/${message.id}/delete`,
+    ])) {
       await staff.get(pageUrl('staff', applicationId));
       assert.equal((await staff.post(url, { body: 'Changed words', format: 'text' })).statusCode, 404, `POST ${url}`);
       assert.equal((await staff.get(url)).statusCode, 404, `GET ${url}`);
@@ -599,7 +719,10 @@ describe('messages are part of the record', () => {
     const staff = as.amara;
     const jobseeker = as.sam;
     assert.equal((await sendFromPage(staff, 'staff', applicationId, 'Are you free on Monday?')).statusCode, 303);
-    assert.equal((await sendFromPage(jobseeker, 'jobseeker', applicationId, 'I have accepted another job.')).statusCode, 303);
+    assert.equal(
+      (await sendFromPage(jobseeker, 'jobseeker', applicationId, 'I have accepted another job.')).statusCode,
+      303,
+    );
     await jobseeker.get(`/applications/${applicationId}/withdraw`);
     assert.equal((await jobseeker.post(`/applications/${applicationId}/withdraw`, { confirm: 'yes' })).statusCode, 303);
 
@@ -609,7 +732,10 @@ describe('messages are part of the record', () => {
     ] as const) {
       const page = await client.get(pageUrl(side, applicationId));
       assert.equal(page.statusCode, 200);
-      assert.deepEqual(shownMessages(page.body).map((m) => m.body), ['Are you free on Monday?', 'I have accepted another job.']);
+      assert.deepEqual(
+        shownMessages(page.body).map((m) => m.body),
+        ['Are you free on Monday?', 'I have accepted another job.'],
+      );
       assert.ok(!hasMessageForm(page.body, side, applicationId));
       assert.equal(notAllowedText(page.body), reason);
       assert.equal(bodyTextareaOf(page.body), undefined);
@@ -663,7 +789,11 @@ describe('who can reach a conversation', () => {
       const countBefore = await messageCount();
       for (const side of ['staff', 'jobseeker'] as const) {
         assert.equal((await outsider.get(pageUrl(side, applicationId))).statusCode, 404);
-        const response = await outsider.postMultipart(sendUrl(side, applicationId), { formKey: randomUUID(), format: 'text', body: 'Let me in' });
+        const response = await outsider.postMultipart(sendUrl(side, applicationId), {
+          formKey: randomUUID(),
+          format: 'text',
+          body: 'Let me in',
+        });
         assert.equal(response.statusCode, 404);
         const urlencoded = await outsider.post(sendUrl(side, applicationId), { format: 'text', body: 'Let me in' });
         assert.equal(urlencoded.statusCode, 404);
@@ -678,9 +808,16 @@ describe('who can reach a conversation', () => {
     const jobseeker = as.sam;
     const countBefore = await messageCount();
     assert.equal((await staff.get(pageUrl('jobseeker', applicationId))).statusCode, 404);
-    assert.equal((await staff.postMultipart(sendUrl('jobseeker', applicationId), { format: 'text', body: 'As the applicant' })).statusCode, 404);
+    assert.equal(
+      (await staff.postMultipart(sendUrl('jobseeker', applicationId), { format: 'text', body: 'As the applicant' }))
+        .statusCode,
+      404,
+    );
     assert.equal((await jobseeker.get(pageUrl('staff', applicationId))).statusCode, 404);
-    assert.equal((await jobseeker.postMultipart(sendUrl('staff', applicationId), { format: 'text', body: 'As staff' })).statusCode, 404);
+    assert.equal(
+      (await jobseeker.postMultipart(sendUrl('staff', applicationId), { format: 'text', body: 'As staff' })).statusCode,
+      404,
+    );
     assert.equal(await messageCount(), countBefore);
   });
 
@@ -694,7 +831,11 @@ describe('who can reach a conversation', () => {
     for (const side of ['staff', 'jobseeker'] as const) {
       const client = new TestClient(app);
       await client.get('/sign-in');
-      const response = await client.postMultipart(sendUrl(side, applicationId), { formKey: randomUUID(), format: 'text', body: 'Anonymous' });
+      const response = await client.postMultipart(sendUrl(side, applicationId), {
+        formKey: randomUUID(),
+        format: 'text',
+        body: 'Anonymous',
+      });
       assert.equal(response.statusCode, 303);
       assert.match(String(response.headers.location), /^\/sign-in\?returnTo=/);
     }
@@ -708,10 +849,19 @@ describe('who can reach a conversation', () => {
       ['jobseeker', as.sam],
     ] as const) {
       await client.get(pageUrl(side, applicationId));
-      const multipart = await client.postMultipart(sendUrl(side, applicationId), { formKey: randomUUID(), format: 'text', body: 'No token' }, [], { csrf: false });
+      const multipart = await client.postMultipart(
+        sendUrl(side, applicationId),
+        { formKey: randomUUID(), format: 'text', body: 'No token' },
+        [],
+        { csrf: false },
+      );
       assert.equal(multipart.statusCode, 403);
       assert.match(multipart.body, /could not accept that form/);
-      const urlencoded = await client.post(sendUrl(side, applicationId), { formKey: randomUUID(), format: 'text', body: 'No token' }, { csrf: false });
+      const urlencoded = await client.post(
+        sendUrl(side, applicationId),
+        { formKey: randomUUID(), format: 'text', body: 'No token' },
+        { csrf: false },
+      );
       assert.equal(urlencoded.statusCode, 403);
       const withFiles = await client.postMultipart(
         sendUrl(side, applicationId),

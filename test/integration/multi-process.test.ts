@@ -7,7 +7,13 @@ import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { dueDailyRun } from '../../src/notifications/daily-schedule.ts';
 import { isolatedDatabase, testContainer } from '../support/context.ts';
-import { createApplication, createJobseeker, createOrganisation, createStaff, createVacancy } from '../support/factories.ts';
+import {
+  createApplication,
+  createJobseeker,
+  createOrganisation,
+  createStaff,
+  createVacancy,
+} from '../support/factories.ts';
 import { HttpClient } from '../support/browserless-client.ts';
 import { startParley, type ParleyProcess } from '../support/processes.ts';
 import { startSmtpServer, type TestSmtpServer } from '../support/smtp.ts';
@@ -62,7 +68,12 @@ describe('two web processes', () => {
     const staff = await createStaff(db, [school.id], 'Amara Okafor');
     const vacancy = await createVacancy(db, school.id, { createdBy: staff.id });
     const jobseeker = await createJobseeker(db, 'Sam Taylor');
-    const application = await createApplication(db, { vacancyId: vacancy.id, jobseeker, status: 'interviewing', staffId: staff.id });
+    const application = await createApplication(db, {
+      vacancyId: vacancy.id,
+      jobseeker,
+      status: 'interviewing',
+      staffId: staff.id,
+    });
 
     const onA = new HttpClient(webA.url);
     await onA.signIn(staff.email);
@@ -73,10 +84,18 @@ describe('two web processes', () => {
 
     const words = `Interview on Monday ${randomUUID()}`;
     const formKey = /name="formKey" value="([^"]+)"/.exec(page.body)?.[1] ?? '';
-    const sent = await onA.postMultipart(`/staff/applications/${application.id}/messages`, { formKey, format: 'text', body: words });
+    const sent = await onA.postMultipart(`/staff/applications/${application.id}/messages`, {
+      formKey,
+      format: 'text',
+      body: words,
+    });
     assert.equal(sent.status, 403, 'the CSRF token of a page from web B is tied to the session, not to web A');
     await onA.get(`/staff/applications/${application.id}`);
-    const retry = await onA.postMultipart(`/staff/applications/${application.id}/messages`, { formKey, format: 'text', body: words });
+    const retry = await onA.postMultipart(`/staff/applications/${application.id}/messages`, {
+      formKey,
+      format: 'text',
+      body: words,
+    });
     assert.equal(retry.status, 303);
 
     const reader = new HttpClient(webB.url);
@@ -96,10 +115,21 @@ describe('two worker processes', () => {
       const staff = await createStaff(db, [school.id], `Staff ${i}`);
       const vacancy = await createVacancy(db, school.id, { createdBy: staff.id });
       const jobseeker = await createJobseeker(db, `Applicant ${i}`);
-      const application = await createApplication(db, { vacancyId: vacancy.id, jobseeker, status: 'interviewing', staffId: staff.id });
+      const application = await createApplication(db, {
+        vacancyId: vacancy.id,
+        jobseeker,
+        status: 'interviewing',
+        staffId: staff.id,
+      });
       const user = await container.accounts.loadSignedInUser(jobseeker.id);
       assert.ok(user);
-      const result = await container.messaging.sendMessage({ applicationId: application.id, sender: user, formKey: randomUUID(), body: { format: 'text', body: 'Hello' }, files: [] });
+      const result = await container.messaging.sendMessage({
+        applicationId: application.id,
+        sender: user,
+        formKey: randomUUID(),
+        body: { format: 'text', body: 'Hello' },
+        files: [],
+      });
       assert.equal(result.outcome, 'sent');
       recipients.push(staff.email);
     }
@@ -116,7 +146,11 @@ describe('two worker processes', () => {
     await first.stop('SIGKILL');
     heldEmail.drop();
 
-    const delivered = await smtp.waitForReceived(recipients.length, (email) => email.envelope.to.some((to) => recipients.includes(to)), 150_000);
+    const delivered = await smtp.waitForReceived(
+      recipients.length,
+      (email) => email.envelope.to.some((to) => recipients.includes(to)),
+      150_000,
+    );
     // Give any duplicate time to show itself.
     await new Promise((resolve) => setTimeout(resolve, 3_000));
     for (const address of recipients) {

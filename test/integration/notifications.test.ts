@@ -5,7 +5,15 @@ import { DomUtils, parseDocument } from 'htmlparser2';
 import type { SignedInUser } from '../../src/accounts/service.ts';
 import { createUnsubscribeToken } from '../../src/notifications/unsubscribe-token.ts';
 import { testApp, testContainer } from '../support/context.ts';
-import { createApplication, createJobseeker, createOrganisation, createSchoolScene, createStaff, createVacancy, type TestUser } from '../support/factories.ts';
+import {
+  createApplication,
+  createJobseeker,
+  createOrganisation,
+  createSchoolScene,
+  createStaff,
+  createVacancy,
+  type TestUser,
+} from '../support/factories.ts';
 import { TestClient, signedInClient } from '../support/http.ts';
 
 /**
@@ -18,12 +26,19 @@ const db = container.db;
 
 type Element = ReturnType<typeof DomUtils.findAll>[number];
 const textOf = (element: Element): string => DomUtils.textContent(element).replace(/\s+/g, ' ').trim();
-const findAll = (html: string, match: (element: Element) => boolean): Element[] => DomUtils.findAll(match, parseDocument(html).children);
+const findAll = (html: string, match: (element: Element) => boolean): Element[] =>
+  DomUtils.findAll(match, parseDocument(html).children);
 const hasClass = (element: Element, name: string): boolean => (element.attribs.class ?? '').split(/\s+/).includes(name);
 
 /** The "Notifications" item of the service navigation, as read aloud ("Notifications 2 unread notifications"). */
 function notificationsNavText(html: string): string | undefined {
-  const [link] = findAll(html, (element) => element.name === 'a' && element.attribs.href === '/notifications' && hasClass(element, 'govuk-service-navigation__link'));
+  const [link] = findAll(
+    html,
+    (element) =>
+      element.name === 'a' &&
+      element.attribs.href === '/notifications' &&
+      hasClass(element, 'govuk-service-navigation__link'),
+  );
   return link ? textOf(link) : undefined;
 }
 
@@ -35,9 +50,16 @@ interface ShownNotification {
 
 function shownNotifications(html: string): ShownNotification[] {
   return findAll(html, (element) => element.name === 'li' && hasClass(element, 'parley-result')).map((item) => {
-    const link = DomUtils.findOne((element) => element.name === 'a' && (element.attribs.href ?? '').startsWith('/notifications/'), item.children);
+    const link = DomUtils.findOne(
+      (element) => element.name === 'a' && (element.attribs.href ?? '').startsWith('/notifications/'),
+      item.children,
+    );
     assert.ok(link, 'each notification links to itself');
-    return { id: (link.attribs.href ?? '').replace('/notifications/', ''), text: textOf(link), unread: hasClass(item, 'parley-notification--unread') };
+    return {
+      id: (link.attribs.href ?? '').replace('/notifications/', ''),
+      text: textOf(link),
+      unread: hasClass(item, 'parley-notification--unread'),
+    };
   });
 }
 
@@ -50,12 +72,19 @@ function paginationLinks(html: string): string[] {
 function errorSummaryOf(html: string): { text: string; href: string | undefined }[] {
   const [summary] = findAll(html, (element) => hasClass(element, 'govuk-error-summary'));
   if (!summary) return [];
-  return DomUtils.findAll((element) => element.name === 'a', summary.children).map((link) => ({ text: textOf(link), href: link.attribs.href }));
+  return DomUtils.findAll((element) => element.name === 'a', summary.children).map((link) => ({
+    text: textOf(link),
+    href: link.attribs.href,
+  }));
 }
 
 /** The admin's "remove from organisation": the membership row goes. */
 async function removeStaffMembership(userId: string, organisationId: string): Promise<void> {
-  await db.deleteFrom('staff_memberships').where('user_id', '=', userId).where('organisation_id', '=', organisationId).execute();
+  await db
+    .deleteFrom('staff_memberships')
+    .where('user_id', '=', userId)
+    .where('organisation_id', '=', organisationId)
+    .execute();
 }
 
 async function signedIn(user: TestUser): Promise<SignedInUser> {
@@ -91,13 +120,21 @@ async function textsOf(user: TestUser): Promise<string[]> {
 }
 
 async function emailsOn(user: TestUser): Promise<boolean> {
-  const row = await db.selectFrom('users').select('email_notifications').where('id', '=', user.id).executeTakeFirstOrThrow();
+  const row = await db
+    .selectFrom('users')
+    .select('email_notifications')
+    .where('id', '=', user.id)
+    .executeTakeFirstOrThrow();
   return row.email_notifications;
 }
 
 /** Who follows an application, by the view the notifications use. */
 async function followersOf(applicationId: string): Promise<string[]> {
-  const rows = await db.selectFrom('application_followers').select('user_id').where('application_id', '=', applicationId).execute();
+  const rows = await db
+    .selectFrom('application_followers')
+    .select('user_id')
+    .where('application_id', '=', applicationId)
+    .execute();
   return rows.map((row) => row.user_id).sort();
 }
 
@@ -108,7 +145,12 @@ describe('who is notified of a message', () => {
     const second = await send(staff, application.id);
     const rows = await notificationsOf(jobseeker);
     assert.deepEqual(
-      rows.map((row) => ({ text: row.text, link: row.link, applicationId: row.application_id, messageId: row.message_id })),
+      rows.map((row) => ({
+        text: row.text,
+        link: row.link,
+        applicationId: row.application_id,
+        messageId: row.message_id,
+      })),
       [first, second].map((messageId) => ({
         text: `${school.name} sent you a message about ${vacancy.title}`,
         link: `/applications/${application.id}#messages`,
@@ -124,7 +166,10 @@ describe('who is notified of a message', () => {
     await send(jobseeker, application.id);
     await send(staff, application.id);
     await send(jobseeker, application.id);
-    assert.deepEqual(await textsOf(staff), [`Sam Taylor sent a message about ${vacancy.title}`, `Sam Taylor replied about ${vacancy.title}`]);
+    assert.deepEqual(await textsOf(staff), [
+      `Sam Taylor sent a message about ${vacancy.title}`,
+      `Sam Taylor replied about ${vacancy.title}`,
+    ]);
     const [reply] = (await notificationsOf(staff)).slice(1);
     assert.equal(reply?.link, `/staff/applications/${application.id}#messages`);
     assert.equal((await textsOf(jobseeker)).length, 1, 'only the staff message');
@@ -136,7 +181,8 @@ describe('who is notified of a message', () => {
     await send(staff, application.id, `Please bring ${marker} to the interview`);
     await send(jobseeker, application.id, `I will bring ${marker}`);
     for (const user of [staff, jobseeker]) {
-      for (const row of await notificationsOf(user)) assert.ok(!row.text.includes(marker) && !row.link.includes(marker));
+      for (const row of await notificationsOf(user))
+        assert.ok(!row.text.includes(marker) && !row.link.includes(marker));
     }
   });
 
@@ -154,13 +200,17 @@ describe('who is notified of a message', () => {
     await send(writer, application.id);
     const moverClient = await signedInClient(app, mover.email);
     await moverClient.get(`/staff/applications/${application.id}`);
-    const moved = await moverClient.post(`/staff/applications/${application.id}/status`, { expectedStatus: 'submitted', to: 'interviewing' });
+    const moved = await moverClient.post(`/staff/applications/${application.id}/status`, {
+      expectedStatus: 'submitted',
+      to: 'interviewing',
+    });
     assert.equal(moved.statusCode, 303);
     assert.deepEqual(await followersOf(application.id), [creator.id, writer.id, mover.id].sort());
 
     await send(jobseeker, application.id);
     const expected = `Robin Reed replied about ${vacancy.title}`;
-    for (const follower of [creator, writer, mover]) assert.deepEqual(await textsOf(follower), [expected], follower.fullName);
+    for (const follower of [creator, writer, mover])
+      assert.deepEqual(await textsOf(follower), [expected], follower.fullName);
     assert.deepEqual(await textsOf(bystander), []);
 
     const page = await moverClient.get(`/staff/applications/${application.id}`);
@@ -178,7 +228,8 @@ describe('who is notified of a message', () => {
     const application = await createApplication(db, { vacancyId: vacancy.id, jobseeker, status: 'interviewing' });
     assert.deepEqual(await followersOf(application.id), []);
     await send(jobseeker, application.id);
-    for (const member of [first, second]) assert.deepEqual(await textsOf(member), [`Alex Moss sent a message about ${vacancy.title}`]);
+    for (const member of [first, second])
+      assert.deepEqual(await textsOf(member), [`Alex Moss sent a message about ${vacancy.title}`]);
     assert.deepEqual(await textsOf(outsider), []);
   });
 
@@ -236,12 +287,19 @@ describe('following from the application page', () => {
     assert.equal(unknown.statusCode, 404);
     const jobseekerClient = await signedInClient(app, jobseeker.email);
     await jobseekerClient.get('/applications');
-    assert.equal((await jobseekerClient.post(`/staff/applications/${application.id}/follow`, { following: 'yes' })).statusCode, 404);
+    assert.equal(
+      (await jobseekerClient.post(`/staff/applications/${application.id}/follow`, { following: 'yes' })).statusCode,
+      404,
+    );
     const anonymous = new TestClient(app);
     const signedOut = await anonymous.post(`/staff/applications/${application.id}/follow`, { following: 'yes' });
     assert.equal(signedOut.statusCode, 303);
     assert.match(signedOut.headers.location ?? '', /^\/sign-in/);
-    const rows = await db.selectFrom('application_follows').select('user_id').where('application_id', '=', application.id).execute();
+    const rows = await db
+      .selectFrom('application_follows')
+      .select('user_id')
+      .where('application_id', '=', application.id)
+      .execute();
     assert.deepEqual(rows, []);
   });
 
@@ -249,7 +307,11 @@ describe('following from the application page', () => {
     const { school, application } = await createSchoolScene(db, 'interviewing');
     const colleague = await createStaff(db, [school.id]);
     const client = await signedInClient(app, colleague.email);
-    const refused = await client.post(`/staff/applications/${application.id}/follow`, { following: 'yes' }, { csrf: false });
+    const refused = await client.post(
+      `/staff/applications/${application.id}/follow`,
+      { following: 'yes' },
+      { csrf: false },
+    );
     assert.equal(refused.statusCode, 403);
     assert.ok(!(await followersOf(application.id)).includes(colleague.id));
   });
@@ -326,7 +388,10 @@ describe('the notifications page and the header count', () => {
     assert.ok(shownNotifications(after.body).every((row) => !row.unread));
     assert.doesNotMatch(after.body, /Mark all as read/);
     assert.equal(notificationsNavText(after.body), 'Notifications');
-    assert.ok((await notificationsOf(colleague)).every((row) => row.read_at === null), 'a colleague’s stay unread');
+    assert.ok(
+      (await notificationsOf(colleague)).every((row) => row.read_at === null),
+      'a colleague’s stay unread',
+    );
   });
 
   test('the header count appears on every page, and reading the conversation reads its notifications', async () => {
@@ -334,7 +399,10 @@ describe('the notifications page and the header count', () => {
     await send(staff, application.id);
     await send(staff, application.id);
     const client = await signedInClient(app, jobseeker.email);
-    assert.equal(notificationsNavText((await client.get('/applications')).body), 'Notifications 2 unread notifications');
+    assert.equal(
+      notificationsNavText((await client.get('/applications')).body),
+      'Notifications 2 unread notifications',
+    );
     await client.get(`/applications/${application.id}`);
     assert.equal(notificationsNavText((await client.get('/applications')).body), 'Notifications');
     assert.ok((await notificationsOf(jobseeker)).every((row) => row.read_at !== null));
@@ -342,7 +410,10 @@ describe('the notifications page and the header count', () => {
     const staffClient = await signedInClient(app, staff.email);
     assert.equal(notificationsNavText((await staffClient.get('/staff/vacancies')).body), 'Notifications');
     await send(jobseeker, application.id);
-    assert.equal(notificationsNavText((await staffClient.get('/staff/vacancies')).body), 'Notifications 1 unread notification');
+    assert.equal(
+      notificationsNavText((await staffClient.get('/staff/vacancies')).body),
+      'Notifications 1 unread notification',
+    );
   });
 
   test('the notifications page needs signing in', async () => {
@@ -391,7 +462,9 @@ describe('email settings', () => {
     for (const form of [{}, { emails: 'maybe' }] as Record<string, string>[]) {
       const response = await client.post('/settings', form);
       assert.equal(response.statusCode, 400);
-      assert.deepEqual(errorSummaryOf(response.body), [{ text: 'Select whether you want emails about messages', href: '#emails' }]);
+      assert.deepEqual(errorSummaryOf(response.body), [
+        { text: 'Select whether you want emails about messages', href: '#emails' },
+      ]);
       assert.match(response.body, /<title>Error: Email settings/);
       assert.equal(await emailsOn(staff), false);
     }
@@ -463,6 +536,9 @@ describe('the unsubscribe link', () => {
 
   test('the link in the email is the service’s own', () => {
     const userId = randomUUID();
-    assert.equal(container.notifications.unsubscribeUrl(userId), `${container.config.baseUrl}/unsubscribe/${createUnsubscribeToken(secret, userId)}`);
+    assert.equal(
+      container.notifications.unsubscribeUrl(userId),
+      `${container.config.baseUrl}/unsubscribe/${createUnsubscribeToken(secret, userId)}`,
+    );
   });
 });

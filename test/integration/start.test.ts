@@ -21,7 +21,12 @@ after(async () => {
 
 async function startService(): Promise<ParleyProcess> {
   return startParley({
-    env: { NODE_ENV: 'development', DATA_DIR: dataDir, EMBEDDED_POSTGRES_PORT: String(databasePort), LOG_LEVEL: 'info' },
+    env: {
+      NODE_ENV: 'development',
+      DATA_DIR: dataDir,
+      EMBEDDED_POSTGRES_PORT: String(databasePort),
+      LOG_LEVEL: 'info',
+    },
   });
 }
 

@@ -21,7 +21,11 @@ describe('health and readiness', () => {
 
   test('/ready is 503 when the database cannot be reached', async () => {
     const config = loadConfig({ NODE_ENV: 'test', DATABASE_URL: 'postgres://nobody:wrong@127.0.0.1:1/none' });
-    const broken = createContainer({ config, logger: pino({ level: 'silent' }), databaseUrl: config.database.url ?? '' });
+    const broken = createContainer({
+      config,
+      logger: pino({ level: 'silent' }),
+      databaseUrl: config.database.url ?? '',
+    });
     const brokenApp = await createApp(broken);
     try {
       assert.equal((await brokenApp.inject('/ready')).statusCode, 503);
@@ -59,7 +63,11 @@ describe('pages and errors', () => {
       action: 'submit',
     });
     assert.equal(response.statusCode, 303);
-    const row = await db.selectFrom('applications').select(['candidate_name', 'personal_statement']).where('jobseeker_id', '=', jobseeker.id).executeTakeFirstOrThrow();
+    const row = await db
+      .selectFrom('applications')
+      .select(['candidate_name', 'personal_statement'])
+      .where('jobseeker_id', '=', jobseeker.id)
+      .executeTakeFirstOrThrow();
     assert.deepEqual(row, { candidate_name: 'Nia Roberts', personal_statement: 'I teach with joy.' });
   });
 
@@ -77,7 +85,11 @@ describe('pages and errors', () => {
     assert.equal(response.headers['x-content-type-options'], 'nosniff');
     assert.equal(response.headers['x-frame-options'], 'SAMEORIGIN');
     const second = await app.inject('/sign-in');
-    assert.notEqual(/nonce-([^']+)/.exec(String(second.headers['content-security-policy']))?.[1], nonce, 'a new nonce per response');
+    assert.notEqual(
+      /nonce-([^']+)/.exec(String(second.headers['content-security-policy']))?.[1],
+      nonce,
+      'a new nonce per response',
+    );
   });
 
   test('the demo account list only appears in development', async () => {
@@ -90,7 +102,10 @@ describe('sign in', () => {
   test('a wrong password and an unknown email give the same generic error', async () => {
     const jobseeker = await createJobseeker(db);
     const wrongPassword = await new TestClient(app).post('/sign-in', { email: jobseeker.email, password: 'wrong' });
-    const unknownEmail = await new TestClient(app).post('/sign-in', { email: 'nobody-here@example.com', password: 'wrong' });
+    const unknownEmail = await new TestClient(app).post('/sign-in', {
+      email: 'nobody-here@example.com',
+      password: 'wrong',
+    });
     for (const response of [wrongPassword, unknownEmail]) {
       assert.equal(response.statusCode, 401);
       assert.match(response.body, /Enter a correct email address and password/);
@@ -109,7 +124,8 @@ describe('sign in', () => {
   test('after too many failures the account is locked for 15 minutes, even with the right password', async () => {
     const jobseeker = await createJobseeker(db);
     const client = new TestClient(app);
-    for (let i = 0; i < 3; i += 1) assert.equal((await client.post('/sign-in', { email: jobseeker.email, password: 'wrong' })).statusCode, 401);
+    for (let i = 0; i < 3; i += 1)
+      assert.equal((await client.post('/sign-in', { email: jobseeker.email, password: 'wrong' })).statusCode, 401);
     const locked = await client.post('/sign-in', { email: jobseeker.email, password: testPassword });
     assert.equal(locked.statusCode, 429);
     assert.match(locked.body, /too many times/);
@@ -125,7 +141,10 @@ describe('sign in', () => {
     assert.equal((await client.get('/staff/vacancies')).statusCode, 200);
     const cookieBeforeSignOut = client.cookies.get('parley_session') ?? '';
     await client.post('/sign-out', {});
-    const replay = await app.inject({ url: '/staff/vacancies', headers: { cookie: `parley_session=${cookieBeforeSignOut}` } });
+    const replay = await app.inject({
+      url: '/staff/vacancies',
+      headers: { cookie: `parley_session=${cookieBeforeSignOut}` },
+    });
     assert.equal(replay.statusCode, 303, 'the old session no longer works');
   });
 
@@ -133,7 +152,11 @@ describe('sign in', () => {
     const scene = await createSchoolScene(db);
     const client = new TestClient(app);
     await client.get('/sign-in?returnTo=//evil.example/x');
-    const response = await client.post('/sign-in', { email: scene.staff.email, password: testPassword, returnTo: '//evil.example/x' });
+    const response = await client.post('/sign-in', {
+      email: scene.staff.email,
+      password: testPassword,
+      returnTo: '//evil.example/x',
+    });
     assert.equal(response.headers.location, '/staff/vacancies');
   });
 });
@@ -164,13 +187,16 @@ describe('production settings', () => {
   });
 
   test('production refuses to start without its secrets, listing every missing one', () => {
-    assert.throws(() => loadConfig({ NODE_ENV: 'production' }), (error: Error) => {
-      assert.match(error.message, /SESSION_SECRET/);
-      assert.match(error.message, /DATABASE_URL/);
-      assert.match(error.message, /BASE_URL/);
-      assert.match(error.message, /SMTP_HOST or NOTIFY_API_KEY/);
-      return true;
-    });
+    assert.throws(
+      () => loadConfig({ NODE_ENV: 'production' }),
+      (error: Error) => {
+        assert.match(error.message, /SESSION_SECRET/);
+        assert.match(error.message, /DATABASE_URL/);
+        assert.match(error.message, /BASE_URL/);
+        assert.match(error.message, /SMTP_HOST or NOTIFY_API_KEY/);
+        return true;
+      },
+    );
   });
 });
 
@@ -191,7 +217,9 @@ describe('logs', () => {
       const client = new TestClient(loggedApp);
       await client.get('/sign-in');
       await client.post('/sign-in', { email: jobseeker.email, password: 'wrong-password-123' });
-      const requestLines = lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.msg === 'request');
+      const requestLines = lines
+        .map((l) => JSON.parse(l) as Record<string, unknown>)
+        .filter((l) => l.msg === 'request');
       assert.equal(requestLines.length, 2);
       for (const line of requestLines) assert.ok(typeof line.reqId === 'string' && line.reqId.length > 0);
       const everything = lines.join('\n');

@@ -13,11 +13,17 @@ export class HttpClient {
     this.baseUrl = baseUrl;
   }
 
-  private async request(path: string, init: RequestInit = {}): Promise<{ status: number; body: string; location: string | null }> {
+  private async request(
+    path: string,
+    init: RequestInit = {},
+  ): Promise<{ status: number; body: string; location: string | null }> {
     const response = await fetch(`${this.baseUrl}${path}`, {
       ...init,
       redirect: 'manual',
-      headers: { ...(init.headers as Record<string, string> | undefined), cookie: [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ') },
+      headers: {
+        ...(init.headers as Record<string, string> | undefined),
+        cookie: [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; '),
+      },
     });
     for (const cookie of response.headers.getSetCookie()) {
       const [pair] = cookie.split(';');

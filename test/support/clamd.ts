@@ -119,10 +119,7 @@ export async function startClamd(options: ClamdOptions = {}): Promise<RunningCla
     if (!state.exited) {
       child.kill('SIGTERM');
       const timer = new AbortController();
-      const timedOut = await Promise.race([
-        exit.then(() => false),
-        sleep(10_000, true, { signal: timer.signal }),
-      ]);
+      const timedOut = await Promise.race([exit.then(() => false), sleep(10_000, true, { signal: timer.signal })]);
       timer.abort();
       if (timedOut) {
         child.kill('SIGKILL');

@@ -15,7 +15,8 @@ import { createDatabase, migrateToLatest } from '../../src/platform/db.ts';
 /** The database the test runner prepared (fresh and migrated). Integration tests never run without one. */
 export function testDatabaseUrl(): string {
   const url = process.env.DATABASE_URL;
-  if (!url) throw new Error('DATABASE_URL is not set: run the integration tests with `npm test` or `npm run test:integration`');
+  if (!url)
+    throw new Error('DATABASE_URL is not set: run the integration tests with `npm test` or `npm run test:integration`');
   return url;
 }
 
@@ -23,7 +24,9 @@ export function testDatabaseUrl(): string {
  * A real container (real PostgreSQL) for one test file, closed when the file ends.
  * Pass a clock to control time.
  */
-export function testContainer(options: { clock?: Clock; env?: Record<string, string>; databaseUrl?: string } = {}): Container {
+export function testContainer(
+  options: { clock?: Clock; env?: Record<string, string>; databaseUrl?: string } = {},
+): Container {
   const databaseUrl = options.databaseUrl ?? testDatabaseUrl();
   // Files (attachments, development emails) go to a folder of this test file's own, never to .data/.
   const files = mkdtempSync(path.join(os.tmpdir(), 'parley-test-'));

@@ -21,7 +21,11 @@ export function unique(label: string): string {
   return `${label} ${randomUUID().slice(0, 8)}`;
 }
 
-export async function createOrganisation(db: Db, kind: OrganisationKind = 'school', name = unique('School')): Promise<{ id: string; name: string }> {
+export async function createOrganisation(
+  db: Db,
+  kind: OrganisationKind = 'school',
+  name = unique('School'),
+): Promise<{ id: string; name: string }> {
   return { id: await insertOrganisation(db, { name, kind }), name };
 }
 
@@ -94,7 +98,12 @@ export async function createApplication(
   if (options.status !== 'draft') {
     await db
       .insertInto('application_status_changes')
-      .values({ application_id: row.id, actor_user_id: options.jobseeker.id, from_status: 'draft', to_status: 'submitted' })
+      .values({
+        application_id: row.id,
+        actor_user_id: options.jobseeker.id,
+        from_status: 'draft',
+        to_status: 'submitted',
+      })
       .execute();
     if (options.status !== 'submitted') {
       const actor = options.status === 'withdrawn' ? options.jobseeker.id : (options.staffId ?? options.jobseeker.id);

@@ -20,7 +20,8 @@ export class TestClient {
 
   private remember(response: LightMyRequestResponse): void {
     for (const cookie of response.cookies) {
-      if (cookie.value === '' || (cookie.expires && cookie.expires.getTime() < Date.now())) this.cookies.delete(cookie.name);
+      if (cookie.value === '' || (cookie.expires && cookie.expires.getTime() < Date.now()))
+        this.cookies.delete(cookie.name);
       else this.cookies.set(cookie.name, cookie.value);
     }
     const match = /name="_csrf" value="([^"]+)"/.exec(response.body);
@@ -28,13 +29,21 @@ export class TestClient {
   }
 
   async get(url: string, headers: Record<string, string> = {}): Promise<LightMyRequestResponse> {
-    const response = await this.app.inject({ method: 'GET', url, headers: { cookie: this.cookieHeader(), ...headers } });
+    const response = await this.app.inject({
+      method: 'GET',
+      url,
+      headers: { cookie: this.cookieHeader(), ...headers },
+    });
     this.remember(response);
     return response;
   }
 
   /** Posts a form with the CSRF token from the last page (fetching `/sign-in` first if no page was seen). */
-  async post(url: string, form: Record<string, string | string[]>, options: { csrf?: boolean } = {}): Promise<LightMyRequestResponse> {
+  async post(
+    url: string,
+    form: Record<string, string | string[]>,
+    options: { csrf?: boolean } = {},
+  ): Promise<LightMyRequestResponse> {
     if (options.csrf !== false && !this.csrfToken) await this.get('/sign-in');
     const body = new URLSearchParams();
     for (const [key, value] of Object.entries(form)) {
@@ -62,7 +71,11 @@ export class TestClient {
     if (options.csrf !== false && this.csrfToken) form.append('_csrf', this.csrfToken);
     for (const [key, value] of Object.entries(fields)) form.append(key, value);
     for (const file of files) {
-      form.append('attachments', new Blob([new Uint8Array(file.data)], { type: file.type ?? 'application/octet-stream' }), file.fileName);
+      form.append(
+        'attachments',
+        new Blob([new Uint8Array(file.data)], { type: file.type ?? 'application/octet-stream' }),
+        file.fileName,
+      );
     }
     const encoded = new Request('http://localhost/', { method: 'POST', body: form });
     const response = await this.app.inject({

@@ -59,7 +59,14 @@ export interface NotifyFake {
 
 const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const emailPattern = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
-const allowedFields = new Set(['email_address', 'template_id', 'personalisation', 'reference', 'email_reply_to_id', 'one_click_unsubscribe_url']);
+const allowedFields = new Set([
+  'email_address',
+  'template_id',
+  'personalisation',
+  'reference',
+  'email_reply_to_id',
+  'one_click_unsubscribe_url',
+]);
 
 type Refusal = { status: number; errors: { error: string; message: string }[] };
 
@@ -72,8 +79,13 @@ function fromBase64Url(part: string): unknown {
 }
 
 /** Checks the Bearer token as Notify does; returns the claims or why it was refused. */
-function checkToken(header: string | undefined, serviceId: string, secret: string): { claims: { iss: string; iat: number } } | Refusal {
-  if (!header?.startsWith('Bearer ')) return refuse(401, 'AuthError', 'Unauthorized: authentication token must be provided');
+function checkToken(
+  header: string | undefined,
+  serviceId: string,
+  secret: string,
+): { claims: { iss: string; iat: number } } | Refusal {
+  if (!header?.startsWith('Bearer '))
+    return refuse(401, 'AuthError', 'Unauthorized: authentication token must be provided');
   const token = header.slice('Bearer '.length);
   const parts = token.split('.');
   if (parts.length !== 3) return refuse(403, 'AuthError', 'Invalid token: signature, api token is not valid');
@@ -116,22 +128,43 @@ function fill(text: string, values: Record<string, unknown>): string {
 }
 
 /** Checks the body's fields as Notify's schema does; returns the request or why it was refused. */
-function checkBody(body: unknown, templates: Map<string, NotifyTemplate>): { request: NotifyEmailRequest; template: NotifyTemplate } | Refusal {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) return refuse(400, 'BadRequestError', 'Invalid JSON supplied in POST data');
+function checkBody(
+  body: unknown,
+  templates: Map<string, NotifyTemplate>,
+): { request: NotifyEmailRequest; template: NotifyTemplate } | Refusal {
+  if (typeof body !== 'object' || body === null || Array.isArray(body))
+    return refuse(400, 'BadRequestError', 'Invalid JSON supplied in POST data');
   const fields = body as Record<string, unknown>;
   const errors: { error: string; message: string }[] = [];
   for (const key of Object.keys(fields)) {
-    if (!allowedFields.has(key)) errors.push({ error: 'ValidationError', message: `Additional properties are not allowed (${key} was unexpected)` });
+    if (!allowedFields.has(key))
+      errors.push({
+        error: 'ValidationError',
+        message: `Additional properties are not allowed (${key} was unexpected)`,
+      });
   }
-  if (typeof fields.email_address !== 'string') errors.push({ error: 'ValidationError', message: 'email_address is a required property' });
-  else if (!emailPattern.test(fields.email_address)) errors.push({ error: 'ValidationError', message: 'email_address Not a valid email address' });
-  if (typeof fields.template_id !== 'string') errors.push({ error: 'ValidationError', message: 'template_id is a required property' });
-  else if (!uuidPattern.test(fields.template_id)) errors.push({ error: 'ValidationError', message: 'template_id is not a valid UUID' });
-  if ('personalisation' in fields && (typeof fields.personalisation !== 'object' || fields.personalisation === null || Array.isArray(fields.personalisation))) {
+  if (typeof fields.email_address !== 'string')
+    errors.push({ error: 'ValidationError', message: 'email_address is a required property' });
+  else if (!emailPattern.test(fields.email_address))
+    errors.push({ error: 'ValidationError', message: 'email_address Not a valid email address' });
+  if (typeof fields.template_id !== 'string')
+    errors.push({ error: 'ValidationError', message: 'template_id is a required property' });
+  else if (!uuidPattern.test(fields.template_id))
+    errors.push({ error: 'ValidationError', message: 'template_id is not a valid UUID' });
+  if (
+    'personalisation' in fields &&
+    (typeof fields.personalisation !== 'object' ||
+      fields.personalisation === null ||
+      Array.isArray(fields.personalisation))
+  ) {
     errors.push({ error: 'ValidationError', message: 'personalisation is not of type object' });
   }
-  if ('reference' in fields && typeof fields.reference !== 'string') errors.push({ error: 'ValidationError', message: 'reference is not of type string' });
-  if ('email_reply_to_id' in fields && (typeof fields.email_reply_to_id !== 'string' || !uuidPattern.test(fields.email_reply_to_id))) {
+  if ('reference' in fields && typeof fields.reference !== 'string')
+    errors.push({ error: 'ValidationError', message: 'reference is not of type string' });
+  if (
+    'email_reply_to_id' in fields &&
+    (typeof fields.email_reply_to_id !== 'string' || !uuidPattern.test(fields.email_reply_to_id))
+  ) {
     errors.push({ error: 'ValidationError', message: 'email_reply_to_id is not a valid UUID' });
   }
   if ('one_click_unsubscribe_url' in fields) {
@@ -150,7 +183,9 @@ function checkBody(body: unknown, templates: Map<string, NotifyTemplate>): { req
   return { request, template };
 }
 
-export async function startNotifyFake(options: { templates?: Partial<Record<'jobseeker_messages' | 'staff_daily', NotifyTemplate>> } = {}): Promise<NotifyFake> {
+export async function startNotifyFake(
+  options: { templates?: Partial<Record<'jobseeker_messages' | 'staff_daily', NotifyTemplate>> } = {},
+): Promise<NotifyFake> {
   const serviceId = randomUUID();
   const secret = randomUUID();
   const templateIds = { jobseeker_messages: randomUUID(), staff_daily: randomUUID() };
@@ -176,7 +211,14 @@ export async function startNotifyFake(options: { templates?: Partial<Record<'job
       } catch {
         body = undefined;
       }
-      const record: RecordedNotifyRequest = { method: req.method ?? '', path: req.url ?? '', headers: req.headers, body, status: 0, response: null };
+      const record: RecordedNotifyRequest = {
+        method: req.method ?? '',
+        path: req.url ?? '',
+        headers: req.headers,
+        body,
+        status: 0,
+        response: null,
+      };
       requests.push(record);
       const answer = (status: number, response: unknown) => {
         record.status = status;
@@ -184,9 +226,11 @@ export async function startNotifyFake(options: { templates?: Partial<Record<'job
         res.writeHead(status, { 'content-type': 'application/json' });
         res.end(JSON.stringify(response));
       };
-      const answerRefusal = (refusal: Refusal) => answer(refusal.status, { status_code: refusal.status, errors: refusal.errors });
+      const answerRefusal = (refusal: Refusal) =>
+        answer(refusal.status, { status_code: refusal.status, errors: refusal.errors });
 
-      if (req.url !== '/v2/notifications/email') return answerRefusal(refuse(404, 'ResourceNotFound', 'Resource not found'));
+      if (req.url !== '/v2/notifications/email')
+        return answerRefusal(refuse(404, 'ResourceNotFound', 'Resource not found'));
       if (req.method !== 'POST') return answerRefusal(refuse(405, 'MethodNotAllowed', 'Method not allowed'));
       const auth = checkToken(req.headers.authorization, serviceId, secret);
       if ('errors' in auth) return answerRefusal(auth);
@@ -201,7 +245,12 @@ export async function startNotifyFake(options: { templates?: Partial<Record<'job
 
       const values = checked.request.personalisation ?? {};
       const id = randomUUID();
-      const notification = { id, request: checked.request, subject: fill(checked.template.subject, values), body: fill(checked.template.body, values) };
+      const notification = {
+        id,
+        request: checked.request,
+        subject: fill(checked.template.subject, values),
+        body: fill(checked.template.body, values),
+      };
       accepted.push(notification);
       return answer(201, {
         id,
@@ -213,7 +262,11 @@ export async function startNotifyFake(options: { templates?: Partial<Record<'job
           one_click_unsubscribe_url: checked.request.one_click_unsubscribe_url ?? null,
         },
         uri: `${baseUrl}/v2/notifications/${id}`,
-        template: { id: checked.request.template_id, version: 1, uri: `${baseUrl}/v2/template/${checked.request.template_id}/version/1` },
+        template: {
+          id: checked.request.template_id,
+          version: 1,
+          uri: `${baseUrl}/v2/template/${checked.request.template_id}/version/1`,
+        },
       });
     });
   });

@@ -24,7 +24,11 @@ export function exited(child: ChildProcess): Promise<number | null> {
  * Starts the service and waits until it is ready: a web process answers /ready; a worker logs "Parley is ready".
  * The environment is only what is passed (plus PATH), so nothing leaks in from the test runner.
  */
-export async function startParley(options: { mode?: 'all' | 'web' | 'worker'; env: Record<string, string>; timeoutMs?: number }): Promise<ParleyProcess> {
+export async function startParley(options: {
+  mode?: 'all' | 'web' | 'worker';
+  env: Record<string, string>;
+  timeoutMs?: number;
+}): Promise<ParleyProcess> {
   const mode = options.mode ?? 'all';
   const port = mode === 'worker' ? 0 : await freePort();
   const startedAt = performance.now();
@@ -43,7 +47,10 @@ export async function startParley(options: { mode?: 'all' | 'web' | 'worker'; en
     if (mode === 'worker') {
       if (output.includes('Parley is ready')) break;
     } else {
-      const ready = await fetch(`${url}/ready`).then((r) => r.ok, () => false);
+      const ready = await fetch(`${url}/ready`).then(
+        (r) => r.ok,
+        () => false,
+      );
       if (ready) break;
     }
     await new Promise((resolve) => setTimeout(resolve, 100));

@@ -39,8 +39,8 @@ export function minimalPng(): Buffer {
 /** JPEG start of image, a JFIF APP0 segment and end of image. */
 export function minimalJpeg(): Buffer {
   return Buffer.from([
-    0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, 0x4a, 0x46, 0x49, 0x46, 0x00, 0x01, 0x01, 0x00, 0x00, 0x01, 0x00, 0x01,
-    0x00, 0x00, 0xff, 0xd9,
+    0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, 0x4a, 0x46, 0x49, 0x46, 0x00, 0x01, 0x01, 0x00, 0x00, 0x01, 0x00, 0x01, 0x00,
+    0x00, 0xff, 0xd9,
   ]);
 }
 
@@ -167,10 +167,17 @@ export function compoundFile(streamName: string): Buffer {
   return Buffer.concat([header, directory]);
 }
 
-export const rtf = (): Buffer => Buffer.from('{\\rtf1\\ansi\\deff0 {\\fonttbl {\\f0 Times;}} Curriculum vitae\\par}', 'latin1');
-export const utf8Text = (): Buffer => Buffer.from('Chère équipe,\nJe suis très intéressée — Zoë Ñúñez\r\n\tMerci\f', 'utf8');
-export const gif = (): Buffer => Buffer.from('GIF89a\x01\x00\x01\x00\x80\x00\x00\x00\x00\x00\xff\xff\xff!\xf9\x04\x01\x00\x00\x00\x00,\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02D\x01\x00;', 'latin1');
-export const html = (): Buffer => Buffer.from('<!DOCTYPE html>\n<html><body><script>alert(1)</script></body></html>\n', 'utf8');
+export const rtf = (): Buffer =>
+  Buffer.from('{\\rtf1\\ansi\\deff0 {\\fonttbl {\\f0 Times;}} Curriculum vitae\\par}', 'latin1');
+export const utf8Text = (): Buffer =>
+  Buffer.from('Chère équipe,\nJe suis très intéressée — Zoë Ñúñez\r\n\tMerci\f', 'utf8');
+export const gif = (): Buffer =>
+  Buffer.from(
+    'GIF89a\x01\x00\x01\x00\x80\x00\x00\x00\x00\x00\xff\xff\xff!\xf9\x04\x01\x00\x00\x00\x00,\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02D\x01\x00;',
+    'latin1',
+  );
+export const html = (): Buffer =>
+  Buffer.from('<!DOCTYPE html>\n<html><body><script>alert(1)</script></body></html>\n', 'utf8');
 export const elf = (): Buffer =>
   Buffer.concat([Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0x02, 0x01, 0x01, 0x00]), Buffer.alloc(56)]);
 export const windowsExecutable = (): Buffer => {
@@ -180,4 +187,3 @@ export const windowsExecutable = (): Buffer => {
   data.write('PE\0\0', 128, 'latin1');
   return data;
 };
-

@@ -46,7 +46,11 @@ export interface TestSmtpServer {
   /** Refuses RCPT TO for these addresses as a mail server does for an unknown mailbox (550, naming the address). */
   refuseRecipients(addresses: string[]): void;
   /** Waits until `count` emails matching `filter` were accepted; returns them. */
-  waitForReceived(count: number, filter?: (email: ReceivedEmail) => boolean, timeoutMs?: number): Promise<ReceivedEmail[]>;
+  waitForReceived(
+    count: number,
+    filter?: (email: ReceivedEmail) => boolean,
+    timeoutMs?: number,
+  ): Promise<ReceivedEmail[]>;
   waitForHeld(count: number, timeoutMs?: number): Promise<HeldEmail[]>;
   /** Stops listening and cuts every open connection (held emails are dropped, not delivered). */
   stop(): Promise<void>;
@@ -78,7 +82,9 @@ export async function startSmtpServer(options: { port?: number } = {}): Promise<
       size: 10 * 1024 * 1024,
       onRcptTo(address, _session, callback) {
         if (!refused.has(address.address)) return callback();
-        const error = Object.assign(new Error(`5.1.1 <${address.address}>: Recipient address rejected: User unknown`), { responseCode: 550 });
+        const error = Object.assign(new Error(`5.1.1 <${address.address}>: Recipient address rejected: User unknown`), {
+          responseCode: 550,
+        });
         callback(error);
       },
       onData(stream, session, callback) {
@@ -168,7 +174,11 @@ export async function startSmtpServer(options: { port?: number } = {}): Promise<
       );
     },
     waitForHeld(count, timeoutMs = 30_000) {
-      return waitUntil(() => (held.length >= count ? [...held] : undefined), timeoutMs, () => `${count} held emails (have ${held.length})`);
+      return waitUntil(
+        () => (held.length >= count ? [...held] : undefined),
+        timeoutMs,
+        () => `${count} held emails (have ${held.length})`,
+      );
     },
     async stop() {
       const current = server;
@@ -192,7 +202,9 @@ export async function startSmtpServer(options: { port?: number } = {}): Promise<
 
 function splitHeaderBlock(raw: string): { headerBlock: string; body: string } {
   const index = raw.indexOf('\r\n\r\n');
-  return index === -1 ? { headerBlock: raw, body: '' } : { headerBlock: raw.slice(0, index), body: raw.slice(index + 4) };
+  return index === -1
+    ? { headerBlock: raw, body: '' }
+    : { headerBlock: raw.slice(0, index), body: raw.slice(index + 4) };
 }
 
 function decodeEncodedWords(value: string): string {

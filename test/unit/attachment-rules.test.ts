@@ -10,7 +10,21 @@ import {
   validateAttachments,
 } from '../../src/messaging/attachment-rules.ts';
 
-import { minimalPdf, minimalPng, minimalJpeg, minimalDocx, minimalOdt, compoundFile, zip, rtf, utf8Text, gif, html, elf, windowsExecutable } from '../support/sample-files.ts';
+import {
+  minimalPdf,
+  minimalPng,
+  minimalJpeg,
+  minimalDocx,
+  minimalOdt,
+  compoundFile,
+  zip,
+  rtf,
+  utf8Text,
+  gif,
+  html,
+  elf,
+  windowsExecutable,
+} from '../support/sample-files.ts';
 
 const wrongType = attachmentErrorText.wrongType;
 
@@ -203,7 +217,10 @@ describe('cleanFileName', () => {
 
 describe('contentDispositionAttachment', () => {
   test('an ASCII name', () => {
-    assert.equal(contentDispositionAttachment('My CV.pdf'), `attachment; filename="My CV.pdf"; filename*=UTF-8''My%20CV.pdf`);
+    assert.equal(
+      contentDispositionAttachment('My CV.pdf'),
+      `attachment; filename="My CV.pdf"; filename*=UTF-8''My%20CV.pdf`,
+    );
   });
 
   test('a non-ASCII name has an ASCII fallback and a UTF-8 encoded name', () => {
@@ -224,9 +241,6 @@ describe('contentDispositionAttachment', () => {
       header,
       `attachment; filename="a b_41 Set-Cookie x=1.txt"; filename*=UTF-8''a%20b%2541%20Set-Cookie%20x%3D1.txt`,
     );
-    assert.equal(
-      contentDispositionAttachment('dir\\cv.pdf'),
-      `attachment; filename="cv.pdf"; filename*=UTF-8''cv.pdf`,
-    );
+    assert.equal(contentDispositionAttachment('dir\\cv.pdf'), `attachment; filename="cv.pdf"; filename*=UTF-8''cv.pdf`);
   });
 });

@@ -5,8 +5,20 @@ import { jobseekerMessagesEmail, staffDailyEmail } from '../../src/notifications
 const conversationUrl = 'https://parley.example/applications/1b4e28ba-2ca1-4d3b-8b1d-5f3e6d7c8a9b#messages';
 const unsubscribeUrl = 'https://parley.example/unsubscribe/abc.def';
 
-function jobseekerEmail(newMessages: number, schoolName = 'Oakfield Primary School', vacancyTitle = 'Year 3 class teacher') {
-  return jobseekerMessagesEmail({ to: 'sam@example.com', schoolName, vacancyTitle, newMessages, conversationUrl, unsubscribeUrl, reference: 'ledger-1' });
+function jobseekerEmail(
+  newMessages: number,
+  schoolName = 'Oakfield Primary School',
+  vacancyTitle = 'Year 3 class teacher',
+) {
+  return jobseekerMessagesEmail({
+    to: 'sam@example.com',
+    schoolName,
+    vacancyTitle,
+    newMessages,
+    conversationUrl,
+    unsubscribeUrl,
+    reference: 'ledger-1',
+  });
 }
 
 function line(candidateName: string, newMessages: number, id: string) {
@@ -21,7 +33,13 @@ function line(candidateName: string, newMessages: number, id: string) {
 }
 
 function dailyEmail(lines: ReturnType<typeof line>[]) {
-  return staffDailyEmail({ to: 'amara@example.com', lines, dashboardUrl: 'https://parley.example/staff/messages', unsubscribeUrl, reference: 'ledger-2' });
+  return staffDailyEmail({
+    to: 'amara@example.com',
+    lines,
+    dashboardUrl: 'https://parley.example/staff/messages',
+    unsubscribeUrl,
+    reference: 'ledger-2',
+  });
 }
 
 /** The href values of the HTML's links. */
@@ -33,14 +51,20 @@ describe('the jobseeker’s email', () => {
   test('one message: singular words, names the school and the job', () => {
     const email = jobseekerEmail(1);
     assert.equal(email.subject, 'New message from Oakfield Primary School');
-    assert.match(email.text, /Oakfield Primary School sent you a message about your application for Year 3 class teacher\./);
+    assert.match(
+      email.text,
+      /Oakfield Primary School sent you a message about your application for Year 3 class teacher\./,
+    );
     assert.doesNotMatch(email.text.split('\n')[0] ?? '', /1 message|messages/);
   });
 
   test('several messages: plural words with the number', () => {
     const email = jobseekerEmail(3);
     assert.equal(email.subject, '3 new messages from Oakfield Primary School');
-    assert.match(email.text, /Oakfield Primary School sent you 3 messages about your application for Year 3 class teacher\./);
+    assert.match(
+      email.text,
+      /Oakfield Primary School sent you 3 messages about your application for Year 3 class teacher\./,
+    );
     assert.match(email.html, /sent you 3 messages about your application for Year 3 class teacher/);
   });
 
@@ -109,7 +133,11 @@ describe('the staff daily email', () => {
     ];
     assert.deepEqual(hrefs(email.html), expected);
     for (const url of expected) assert.ok(email.text.includes(url), url);
-    assert.ok(email.text.includes('Read the conversation with Sam Taylor: https://parley.example/staff/applications/a1#messages'));
+    assert.ok(
+      email.text.includes(
+        'Read the conversation with Sam Taylor: https://parley.example/staff/applications/a1#messages',
+      ),
+    );
     assert.equal(email.kind, 'staff_daily');
   });
 

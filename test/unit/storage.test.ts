@@ -59,7 +59,20 @@ describe('filesystem storage', () => {
   });
 
   test('keys that are not server-generated are refused before touching the filesystem', async () => {
-    const badKeys = ['../escape', '..', '.', 'a/b', 'a\\b', '/etc/passwd', '', 'Upper', 'x y', '-leading', 'é', 'a'.repeat(129)];
+    const badKeys = [
+      '../escape',
+      '..',
+      '.',
+      'a/b',
+      'a\\b',
+      '/etc/passwd',
+      '',
+      'Upper',
+      'x y',
+      '-leading',
+      'é',
+      'a'.repeat(129),
+    ];
     for (const key of badKeys) {
       assert.equal(isValidFileKey(key), false, key);
       await assert.rejects(storage.put(key, Buffer.from('x')), /Invalid file key/, key);

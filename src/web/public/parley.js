@@ -49,7 +49,8 @@ function makeToolbarAccessible(toolbar, id) {
   if (!bar || !linkButton || !dialog || !linkInput || !linkError) return;
 
   toolbar.addEventListener('click', (event) => {
-    const button = event.target instanceof Element ? event.target.closest('[data-trix-attribute], [data-trix-action]') : null;
+    const button =
+      event.target instanceof Element ? event.target.closest('[data-trix-attribute], [data-trix-action]') : null;
     if (!button || event.detail !== 0) return;
     button.dispatchEvent(new MouseEvent('mousedown', { bubbles: true, cancelable: true, view: window }));
   });
@@ -128,9 +129,17 @@ async function enhanceMessageForms() {
       editor.setAttribute('aria-labelledby', label.id);
     }
     const describedBy = textarea.getAttribute('aria-describedby');
-    if (describedBy) editor.setAttribute('aria-describedby', describedBy.replace(`${id}-hint`, '').trim() || describedBy);
+    if (describedBy)
+      editor.setAttribute('aria-describedby', describedBy.replace(`${id}-hint`, '').trim() || describedBy);
     form.querySelector('[data-parley-plain-hint]')?.setAttribute('hidden', '');
-    if (describedBy) editor.setAttribute('aria-describedby', describedBy.split(' ').filter((part) => part !== `${id}-hint`).join(' '));
+    if (describedBy)
+      editor.setAttribute(
+        'aria-describedby',
+        describedBy
+          .split(' ')
+          .filter((part) => part !== `${id}-hint`)
+          .join(' '),
+      );
     if (!editor.getAttribute('aria-describedby')) editor.removeAttribute('aria-describedby');
     if (textarea.classList.contains('govuk-textarea--error')) editor.classList.add('govuk-textarea--error');
     textarea.replaceWith(hidden, toolbar, editor);
@@ -144,4 +153,3 @@ async function enhanceMessageForms() {
 }
 
 enhanceMessageForms();
-
