@@ -23,6 +23,9 @@ const only = argv.find((a) => ['--unit', '--integration', '--e2e'].includes(a));
 const runUnit = !only || only === '--unit' || only === '--integration';
 const runIntegration = !only || only === '--integration';
 const runBrowser = !only || only === '--e2e';
+// Any other arguments name test files (or parts of their paths) to run on their own, for example
+// `npm run test:integration -- test/integration/messaging.test.ts` or `npm run test:e2e -- e2e/dashboard.spec.ts`.
+const filters = argv.filter((a) => !a.startsWith('--'));
 
 function fail(message: string): never {
   process.stderr.write(`\n${message}\n\n`);
@@ -82,7 +85,7 @@ async function main(): Promise<void> {
         runIntegration ? 'test/{unit,integration}/**/*.test.ts' : 'test/unit/**/*.test.ts',
         { cwd: projectRoot },
       )) {
-        files.push(file);
+        if (filters.length === 0 || filters.some((filter) => file.includes(filter))) files.push(file);
       }
       files.sort();
       const env: NodeJS.ProcessEnv = { NODE_ENV: 'test', LOG_LEVEL: 'silent' };
@@ -97,7 +100,7 @@ async function main(): Promise<void> {
       const databaseUrl = await freshDatabase(serverUrl, 'parley_test_browser');
       exitCode ||= await run(
         process.execPath,
-        [path.join(projectRoot, 'node_modules/@playwright/test/cli.js'), 'test'],
+        [path.join(projectRoot, 'node_modules/@playwright/test/cli.js'), 'test', ...filters],
         {
           NODE_ENV: 'test',
           DATABASE_URL: databaseUrl,
