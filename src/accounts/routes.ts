@@ -1,8 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import type { Container } from '../container.ts';
 import { formErrors, noErrors } from '../web/form-errors.ts';
-import { demoAccounts } from '../demo/accounts.ts';
+import type { AccountsService } from './service.ts';
 
 const signInSchema = z.object({
   email: z.string().default(''),
@@ -15,9 +14,15 @@ export function safeReturnTo(value: unknown): string {
   return typeof value === 'string' && /^\/(?![/\\])/.test(value) ? value : '/';
 }
 
-export function registerAccountRoutes(app: FastifyInstance, container: Container): void {
-  const { accounts, config } = container;
-  const demoList = config.isDevelopment ? demoAccounts : [];
+export interface AccountRouteServices {
+  accounts: AccountsService;
+  /** The demo accounts the sign-in page lists (development only; empty otherwise). */
+  demoAccounts: readonly { email: string; description: string }[];
+}
+
+export function registerAccountRoutes(app: FastifyInstance, services: AccountRouteServices): void {
+  const { accounts } = services;
+  const demoList = services.demoAccounts;
 
   app.get('/', async (request, reply) => {
     if (request.user?.kind === 'staff') return reply.redirect('/staff/vacancies');

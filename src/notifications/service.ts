@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { SignedInUser } from '../accounts/service.ts';
+import type { SignedInUser } from '../web/signed-in-user.ts';
 import type { ApplicationRecord } from '../applications/repository.ts';
 import type { StatusChangeListener } from '../applications/service.ts';
 import type { MessageSentListener } from '../messaging/service.ts';
