@@ -9,6 +9,15 @@ const signInSchema = z.object({
   returnTo: z.string().default('/'),
 });
 
+/** Why the sign-in page was shown instead of the page the person asked for, in words. */
+function signInReason(returnTo: string): string | null {
+  if (returnTo === '/') return null;
+  if (/^\/(staff\/)?(applications\/[^/]+\/messages|messages)\b/.test(returnTo)) {
+    return 'Sign in to read your messages. You will go straight to them after signing in.';
+  }
+  return 'Sign in to see the page you asked for. You will go straight to it after signing in.';
+}
+
 /** Only same-site paths are followed after sign-in. */
 export function safeReturnTo(value: unknown): string {
   return typeof value === 'string' && /^\/(?![/\\])/.test(value) ? value : '/';
@@ -36,6 +45,7 @@ export function registerAccountRoutes(app: FastifyInstance, services: AccountRou
       pageTitle: 'Sign in',
       values: { email: '' },
       returnTo: safeReturnTo(query.returnTo),
+      signInReason: signInReason(safeReturnTo(query.returnTo)),
       errors: noErrors(),
       demoAccounts: demoList,
     });
@@ -73,6 +83,7 @@ export function registerAccountRoutes(app: FastifyInstance, services: AccountRou
       pageTitle: 'Sign in',
       values: { email: form.email },
       returnTo,
+      signInReason: signInReason(returnTo),
       errors: formErrors(fieldErrors),
       demoAccounts: demoList,
     });

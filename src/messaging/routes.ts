@@ -78,6 +78,20 @@ export function registerMessagingRoutes(app: FastifyInstance, services: Messagin
     send(request, reply, messagingUrls.jobseekerConversation),
   );
 
+  // The address of the send form, visited (an email link, a reload after a refused send): the conversation itself.
+  app.get('/staff/applications/:applicationId/messages', { preHandler: requireStaff }, (request, reply) =>
+    reply.redirect(
+      messagingUrls.staffConversation(requireUuid((request.params as { applicationId: string }).applicationId)),
+      303,
+    ),
+  );
+  app.get('/applications/:applicationId/messages', { preHandler: requireJobseeker }, (request, reply) =>
+    reply.redirect(
+      messagingUrls.jobseekerConversation(requireUuid((request.params as { applicationId: string }).applicationId)),
+      303,
+    ),
+  );
+
   app.get('/attachments/:attachmentId', { preHandler: requireSignedIn }, async (request, reply) => {
     const attachmentId = requireUuid((request.params as { attachmentId: string }).attachmentId);
     const file = await messaging.openAttachment(attachmentId, signedInUser(request));
