@@ -116,7 +116,10 @@ export async function listStaffConversations(
   return result.rows;
 }
 
-/** The tab counts and the number of conversations with unread messages, for the dashboard and the navigation. */
+/**
+ * The tab counts and the number of inbox conversations with unread messages: the one unread figure the navigation,
+ * the dashboard and its Inbox tab all show (an archived conversation leaves the count with the inbox).
+ */
 export async function countStaffConversations(
   db: DbExecutor,
   staffUserId: string,
@@ -125,7 +128,7 @@ export async function countStaffConversations(
   const result = await sql<DashboardCounts>`${planEachTime}
     select count(*) filter (where not ${isArchived})::int as inbox,
            count(*) filter (where ${isArchived})::int as archived,
-           count(*) filter (where ${unreadFor('staff')} > 0)::int as "unreadConversations"
+           count(*) filter (where ${unreadFor('staff')} > 0 and not ${isArchived})::int as "unreadConversations"
     from conversations c
     left join conversation_person_states s on s.conversation_id = c.id and s.user_id = ${staffUserId}
     where c.school_id = any(${schoolIds}::uuid[])

@@ -36,6 +36,45 @@ export async function insertNotifications(
     .execute();
 }
 
+/**
+ * A new message's notification for each person: the person's unread notification about the same application's
+ * messages is brought up to date (one more message, the newest time), or a new one is made. Inside the send
+ * transaction, which holds the application's lock, so two sends cannot both make one.
+ */
+export async function notifyOfMessage(
+  db: DbExecutor,
+  rows: {
+    userId: string;
+    applicationId: string;
+    messageId: string;
+    text: (messageCount: number) => string;
+    link: string;
+  }[],
+): Promise<void> {
+  for (const row of rows) {
+    const existing = await db
+      .selectFrom('notifications')
+      .select(['id', 'message_count'])
+      .where('user_id', '=', row.userId)
+      .where('application_id', '=', row.applicationId)
+      .where('read_at', 'is', null)
+      .where('message_id', 'is not', null)
+      .orderBy('created_at', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+    if (existing) {
+      const count = existing.message_count + 1;
+      await sql`
+        update notifications
+        set message_count = ${count}, message_id = ${row.messageId}, text = ${row.text(count)}, created_at = now()
+        where id = ${existing.id}
+      `.execute(db);
+    } else {
+      await insertNotifications(db, [{ ...row, text: row.text(1) }]);
+    }
+  }
+}
+
 export async function listNotifications(
   db: DbExecutor,
   userId: string,

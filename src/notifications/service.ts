@@ -19,7 +19,7 @@ import {
   findJobseekerEmailFacts,
   findPreviousDailyWindowEnd,
   findRecipient,
-  insertNotifications,
+  notifyOfMessage,
   isFollowing,
   listDailyLines,
   listDailyRecipients,
@@ -86,13 +86,14 @@ export function createNotificationsService(deps: {
     const application = await describeApplication(trx, event.applicationId);
     if (event.senderKind === 'staff') {
       await setFollowing(trx, event.applicationId, event.senderUserId, true);
-      await insertNotifications(trx, [
+      await notifyOfMessage(trx, [
         {
           userId: application.jobseekerId,
           applicationId: application.id,
           messageId: event.messageId,
-          text: `${application.schoolName} sent you a message about ${application.vacancyTitle}`,
-          link: `/applications/${application.id}#messages`,
+          text: (count) =>
+            `${application.schoolName} sent you ${count === 1 ? 'a message' : `${count} messages`} about ${application.vacancyTitle}`,
+          link: messagingUrls.jobseekerConversation(application.id),
         },
       ]);
       await queue.sendInTransaction(
@@ -108,7 +109,7 @@ export function createNotificationsService(deps: {
     }
     const watchers = await listWatchers(trx, event.applicationId);
     const verb = event.isFirstMessage ? 'sent a message' : 'replied';
-    await insertNotifications(
+    await notifyOfMessage(
       trx,
       watchers
         .filter((userId) => userId !== event.senderUserId)
@@ -116,8 +117,11 @@ export function createNotificationsService(deps: {
           userId,
           applicationId: application.id,
           messageId: event.messageId,
-          text: `${application.candidateName} ${verb} about ${application.vacancyTitle}`,
-          link: `/staff/applications/${application.id}#messages`,
+          text: (count) =>
+            count === 1
+              ? `${application.candidateName} ${verb} about ${application.vacancyTitle}`
+              : `${application.candidateName} sent ${count} messages about ${application.vacancyTitle}`,
+          link: messagingUrls.staffConversation(application.id),
         })),
     );
   };

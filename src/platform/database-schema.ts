@@ -169,6 +169,8 @@ export interface NotificationsTable {
   link: string;
   created_at: CreatedAt;
   read_at: Date | null;
+  /** How many messages an unread message notification stands for (one per conversation, not per message). */
+  message_count: Generated<number>;
 }
 
 export interface ApplicationFollowsTable {

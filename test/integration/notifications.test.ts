@@ -108,7 +108,7 @@ async function send(user: TestUser, applicationId: string, body = `A message ${r
 async function notificationsOf(user: TestUser) {
   return db
     .selectFrom('notifications')
-    .select(['id', 'text', 'link', 'application_id', 'message_id', 'read_at', 'created_at'])
+    .select(['id', 'text', 'link', 'application_id', 'message_id', 'message_count', 'read_at', 'created_at'])
     .where('user_id', '=', user.id)
     .orderBy('created_at')
     .orderBy('id')
@@ -139,38 +139,47 @@ async function followersOf(applicationId: string): Promise<string[]> {
 }
 
 describe('who is notified of a message', () => {
-  test('the jobseeker hears of every staff message; the staff member does not hear of their own', async () => {
+  test('the jobseeker hears of every staff message, one notification per conversation; staff not of their own', async () => {
     const { school, staff, vacancy, jobseeker, application } = await createSchoolScene(db, 'interviewing');
     const first = await send(staff, application.id);
-    const second = await send(staff, application.id);
-    const rows = await notificationsOf(jobseeker);
-    assert.deepEqual(
+    const describe = (rows: Awaited<ReturnType<typeof notificationsOf>>) =>
       rows.map((row) => ({
         text: row.text,
         link: row.link,
         applicationId: row.application_id,
         messageId: row.message_id,
-      })),
-      [first, second].map((messageId) => ({
+        messageCount: row.message_count,
+      }));
+    assert.deepEqual(describe(await notificationsOf(jobseeker)), [
+      {
         text: `${school.name} sent you a message about ${vacancy.title}`,
         link: `/applications/${application.id}#messages`,
         applicationId: application.id,
-        messageId,
-      })),
-    );
+        messageId: first,
+        messageCount: 1,
+      },
+    ]);
+    const second = await send(staff, application.id);
+    assert.deepEqual(describe(await notificationsOf(jobseeker)), [
+      {
+        text: `${school.name} sent you 2 messages about ${vacancy.title}`,
+        link: `/applications/${application.id}#messages`,
+        applicationId: application.id,
+        messageId: second,
+        messageCount: 2,
+      },
+    ]);
     assert.deepEqual(await textsOf(staff), []);
   });
 
   test('staff followers hear of the jobseeker’s messages; the jobseeker does not hear of their own', async () => {
     const { staff, vacancy, jobseeker, application } = await createSchoolScene(db, 'interviewing');
     await send(jobseeker, application.id);
+    assert.deepEqual(await textsOf(staff), [`Sam Taylor sent a message about ${vacancy.title}`]);
     await send(staff, application.id);
     await send(jobseeker, application.id);
-    assert.deepEqual(await textsOf(staff), [
-      `Sam Taylor sent a message about ${vacancy.title}`,
-      `Sam Taylor replied about ${vacancy.title}`,
-    ]);
-    const [reply] = (await notificationsOf(staff)).slice(1);
+    assert.deepEqual(await textsOf(staff), [`Sam Taylor sent 2 messages about ${vacancy.title}`]);
+    const [reply] = await notificationsOf(staff);
     assert.equal(reply?.link, `/staff/applications/${application.id}#messages`);
     assert.equal((await textsOf(jobseeker)).length, 1, 'only the staff message');
   });
@@ -319,9 +328,17 @@ describe('following from the application page', () => {
 
 describe('the notifications page and the header count', () => {
   test('newest first, 20 to a page: 25 notifications make 2 pages', async () => {
-    const { staff, jobseeker, application } = await createSchoolScene(db, 'interviewing');
+    const { school, staff, jobseeker, application } = await createSchoolScene(db, 'interviewing');
+    // One notification per conversation: 25 conversations (one application each) make 25.
+    const applicationIds = [application.id];
+    for (let i = 1; i < 25; i += 1) {
+      const vacancy = await createVacancy(db, school.id, { createdBy: staff.id });
+      applicationIds.push(
+        (await createApplication(db, { vacancyId: vacancy.id, jobseeker, status: 'interviewing' })).id,
+      );
+    }
     const messageIds: string[] = [];
-    for (let i = 0; i < 25; i += 1) messageIds.push(await send(staff, application.id));
+    for (const applicationId of applicationIds) messageIds.push(await send(staff, applicationId));
     const byMessage = new Map((await notificationsOf(jobseeker)).map((row) => [row.id, row.message_id]));
 
     const client = await signedInClient(app, jobseeker.email);
@@ -375,16 +392,25 @@ describe('the notifications page and the header count', () => {
     const { school, staff, jobseeker, application } = await createSchoolScene(db, 'interviewing');
     const colleague = await createStaff(db, [school.id]);
     await colleagueFollows(colleague, application.id);
-    for (let i = 0; i < 3; i += 1) await send(jobseeker, application.id);
+    await send(jobseeker, application.id);
     const client = await signedInClient(app, staff.email);
+    // Read one conversation's notification, then two more arrive: one read and one unread notification of three.
+    await client.get(`/staff/applications/${application.id}`);
+    for (let i = 0; i < 2; i += 1) await send(jobseeker, application.id);
+    const otherVacancy = await createVacancy(db, school.id, { createdBy: staff.id });
+    const ruth = await createJobseeker(db, 'Ruth Bennett');
+    const second = await createApplication(db, { vacancyId: otherVacancy.id, jobseeker: ruth, status: 'interviewing' });
+    await colleagueFollows(colleague, second.id);
+    await send(staff, second.id);
+    await send(ruth, second.id);
     const page = await client.get('/notifications');
-    assert.equal(notificationsNavText(page.body), 'Notifications 3 unread notifications');
+    assert.equal(notificationsNavText(page.body), 'Notifications 2 unread notifications');
     assert.match(page.body, /Mark all as read/);
     const marked = await client.post('/notifications/mark-all-read', {});
     assert.equal(marked.statusCode, 303);
     assert.equal(marked.headers.location, '/notifications');
     const after = await client.get('/notifications');
-    assert.match(after.body, /3 notifications marked as read/);
+    assert.match(after.body, /2 notifications marked as read/);
     assert.ok(shownNotifications(after.body).every((row) => !row.unread));
     assert.doesNotMatch(after.body, /Mark all as read/);
     assert.equal(notificationsNavText(after.body), 'Notifications');
@@ -401,7 +427,8 @@ describe('the notifications page and the header count', () => {
     const client = await signedInClient(app, jobseeker.email);
     assert.equal(
       notificationsNavText((await client.get('/applications')).body),
-      'Notifications 2 unread notifications',
+      'Notifications 1 unread notification',
+      'two messages in one conversation are one notification',
     );
     await client.get(`/applications/${application.id}`);
     assert.equal(notificationsNavText((await client.get('/applications')).body), 'Notifications');
