@@ -801,7 +801,7 @@ describe('GOV.UK Notify', () => {
     const { staff, jobseeker, application } = await createSchoolScene(db, 'interviewing');
     await send(staff, application.id);
     const job = await theJobseekerJob(application.id);
-    void stopsAfterHandOver.notifications.sendJobseekerEmail(application.id, firstAttempt(job.id));
+    void stopsBeforeHandOver.notifications.sendJobseekerEmail(application.id, firstAttempt(job.id));
     await waitForLedger(jobseeker.id, (rows) => rows[0]?.status === 'sending');
     const unreachable = testContainer({
       env: { ...notifyEnv, NOTIFY_BASE_URL: `http://127.0.0.1:${await freePort()}` },
