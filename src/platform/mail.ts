@@ -3,11 +3,12 @@ import path from 'node:path';
 import axios from 'axios';
 import nodemailer from 'nodemailer';
 import { NotifyClient } from 'notifications-node-client';
+import type { EmailKind } from './database-schema.ts';
 import { noPauses, type DeliveryCheckpoint } from './test-pauses.ts';
 
 /** An email as Parley sends it, whatever carries it. */
 export interface OutgoingEmail {
-  kind: 'jobseeker_messages' | 'staff_daily';
+  kind: EmailKind;
   to: string;
   subject: string;
   text: string;
