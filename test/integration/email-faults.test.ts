@@ -394,7 +394,7 @@ describe('email faults, with real worker processes', { timeout: 240_000 }, () =>
  */
 describe(
   'exactly once: a worker killed before, during and after the hand-over',
-  { concurrency: true, timeout: 120_000 },
+  { concurrency: true, timeout: 240_000 },
   () => {
     type Scene = Awaited<ReturnType<typeof jobseekerScene>>;
 
@@ -469,7 +469,7 @@ describe(
             const pauses = worker.logs().filter((line) => line.msg === 'test pause');
             return Promise.resolve(pauses.length >= count && pauses[count - 1]?.point === point ? true : undefined);
           },
-          20_000,
+          30_000,
         );
     }
 
@@ -525,7 +525,7 @@ describe(
           await waitFor(
             'Notify to hold its answer',
             () => Promise.resolve(notify.held.length === 1 ? true : undefined),
-            20_000,
+            30_000,
           );
           notify.stopHolding();
         },
@@ -565,7 +565,7 @@ describe(
           smtp.holdWhen(() => true, { andAfter: true });
         },
         during: async () => {
-          await smtp.waitForHeld(heldBefore + 1, 20_000);
+          await smtp.waitForHeld(heldBefore + 1, 30_000);
           smtp.stopHolding();
         },
         after: pausedAt('after-handover', 2),
