@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { deliveryPoints, type DeliveryPoint } from './platform/test-pauses.ts';
 
 /**
  * The only reader of process.env. Development gets defaults; production refuses to start without its secrets.
@@ -85,6 +86,18 @@ const environmentSchema = z
     NOTIFY_TEMPLATE_STAFF_DAILY: z.string().optional(),
     JOBSEEKER_EMAIL_DELAY_SECONDS: z.coerce.number().int().min(0).default(120),
     EMAIL_RETRY_DELAY_SECONDS: z.coerce.number().int().min(1).default(30),
+    // Fault tests only: makes a worker stop for good at these points of its first emails (see platform/test-pauses).
+    EMAIL_TEST_PAUSES: z
+      .string()
+      .transform((value) => value.split(',').map((point) => point.trim()))
+      .pipe(
+        z.array(
+          z.enum(deliveryPoints, {
+            error: `EMAIL_TEST_PAUSES must list points among ${deliveryPoints.join(', ')}, separated by commas`,
+          }),
+        ),
+      )
+      .optional(),
   })
   .superRefine((env, context) => {
     if (env.NODE_ENV === 'production') {
@@ -108,6 +121,13 @@ const environmentSchema = z
           message: 'production needs SMTP_HOST or NOTIFY_API_KEY to send email',
         });
       }
+    }
+    if (env.EMAIL_TEST_PAUSES && env.NODE_ENV !== 'test') {
+      context.addIssue({
+        code: 'custom',
+        path: ['EMAIL_TEST_PAUSES'],
+        message: 'EMAIL_TEST_PAUSES stops workers while they send emails: it is for tests only (NODE_ENV=test)',
+      });
     }
     if (env.EMAIL_TRANSPORT === 'smtp' && !env.SMTP_HOST) {
       context.addIssue({
@@ -224,6 +244,8 @@ export interface AppConfig {
     jobseekerEmailDelaySeconds: number;
     retryDelaySeconds: number;
     mailFolder: string;
+    /** Fault tests only (EMAIL_TEST_PAUSES): where the worker's first emails stop. Empty outside tests. */
+    testPauses: DeliveryPoint[];
   };
 }
 
@@ -299,6 +321,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       jobseekerEmailDelaySeconds: values.JOBSEEKER_EMAIL_DELAY_SECONDS,
       retryDelaySeconds: values.EMAIL_RETRY_DELAY_SECONDS,
       mailFolder: mailFolderOf(values),
+      testPauses: values.EMAIL_TEST_PAUSES ?? [],
     },
   };
 }

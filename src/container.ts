@@ -12,12 +12,14 @@ import {
   createFileTransport,
   createNotifyTransport,
   createSmtpTransport,
+  messageIdDomain,
   type EmailTransport,
 } from './platform/mail.ts';
 import { createClamdScanner, notScanning, type ConfiguredScanner } from './platform/malware-scanner.ts';
 import { createJobQueue } from './platform/queue.ts';
 import { createS3Storage } from './platform/s3-storage.ts';
 import { createFilesystemStorage } from './platform/storage.ts';
+import { createTestPauses, type DeliveryCheckpoint } from './platform/test-pauses.ts';
 import { createViewEnvironment } from './web/views.ts';
 import type { RouteRegistration, WebDependencies } from './web/app.ts';
 import { listStoredEmails } from './platform/mail.ts';
@@ -31,15 +33,19 @@ import { registerDashboardRoutes } from './dashboard/routes.ts';
 import { registerNotificationRoutes } from './notifications/routes.ts';
 import { demoAccounts } from './demo/accounts.ts';
 
-function createEmailTransport(config: AppConfig): EmailTransport {
+function createEmailTransport(config: AppConfig, checkpoint: DeliveryCheckpoint): EmailTransport {
   const transport = config.email.transport;
   switch (transport.kind) {
     case 'smtp':
-      return createSmtpTransport({ ...transport, from: config.email.from });
+      return createSmtpTransport({
+        ...transport,
+        from: config.email.from,
+        messageIdDomain: messageIdDomain(config.email.from, config.baseUrl),
+      });
     case 'notify':
       return createNotifyTransport(transport);
     case 'file':
-      return createFileTransport(transport.folder);
+      return createFileTransport(transport.folder, checkpoint);
   }
 }
 
@@ -65,7 +71,8 @@ export function createContainer(options: {
     schedule: options.schedule ?? false,
     retryDelaySeconds: config.email.retryDelaySeconds,
   });
-  const transport = createEmailTransport(config);
+  const checkpoint = createTestPauses(config.email.testPauses, logger);
+  const transport = createEmailTransport(config, checkpoint);
   const notifications = createNotificationsService({
     db,
     queue,
@@ -75,6 +82,7 @@ export function createContainer(options: {
     baseUrl: config.baseUrl,
     secret: config.sessionSecret,
     jobseekerEmailDelaySeconds: config.email.jobseekerEmailDelaySeconds,
+    checkpoint,
   });
   const accounts = createAccountsService({ db, signInAttemptsPer15Minutes: config.signInAttemptsPer15Minutes });
   const applications = createApplicationsService({ db, clock, onStatusChange: [notifications.onStatusChange] });

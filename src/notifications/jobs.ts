@@ -10,7 +10,7 @@ export async function startNotificationJobs(
   logger: Logger,
 ): Promise<void> {
   // The retry limit is the job's own (copied from the queue when the job was made), so "the last attempt" here is
-  // the one pg-boss will not retry.
+  // the one pg-boss will not retry. One job per slot at a time, each job one email.
   const jobseeker = queueDefinitions.jobseekerMessageEmail;
   type JobseekerData = { applicationId: string };
   await boss.work(
@@ -29,7 +29,10 @@ export async function startNotificationJobs(
 
   // A daily run queues one job per recipient, thousands at once. Fetched one at a time, each worker would wait for
   // pg-boss's next poll (2 s) after every email: a few emails a second. So jobs come ten at a time and, while batches
-  // come back full, the next batch is fetched at once. Each job still succeeds or fails (and is retried) on its own.
+  // come back full, the next batch is fetched at once. Each slot works its batch one email after another (claim,
+  // send, record), so at most one email per slot is between the hand-over and the ledger's record when a worker
+  // dies: the window in which a duplicate is possible (docs/decisions/0008-email-exactly-once.md). Each job still
+  // succeeds or fails (and is retried) on its own.
   const daily = queueDefinitions.staffDailyEmail;
   type DailyData = { userId: string; runDate: string; cutoff: string };
   const dailyOptions = {
@@ -39,26 +42,26 @@ export async function startNotificationJobs(
     includeMetadata: true,
     perJobResults: true,
   } as const;
-  await boss.work(daily.name, dailyOptions, (jobs: JobWithMetadata<DailyData>[]) =>
-    Promise.all(
-      jobs.map(async (job): Promise<JobResult> => {
-        try {
-          const outcome = await notifications.sendStaffDailyEmail(
-            { userId: job.data.userId, runDate: job.data.runDate, cutoff: new Date(job.data.cutoff) },
-            { id: job.id, retryCount: job.retryCount, retryLimit: job.retryLimit },
-          );
-          logger.info({ job: job.id, outcome }, 'staff daily email');
-          return { id: job.id, status: 'completed' };
-        } catch (error) {
-          return {
-            id: job.id,
-            status: 'failed',
-            output: { message: error instanceof Error ? error.message : String(error) },
-          };
-        }
-      }),
-    ),
-  );
+  await boss.work(daily.name, dailyOptions, async (jobs: JobWithMetadata<DailyData>[]) => {
+    const results: JobResult[] = [];
+    for (const job of jobs) {
+      try {
+        const outcome = await notifications.sendStaffDailyEmail(
+          { userId: job.data.userId, runDate: job.data.runDate, cutoff: new Date(job.data.cutoff) },
+          { id: job.id, retryCount: job.retryCount, retryLimit: job.retryLimit },
+        );
+        logger.info({ job: job.id, outcome }, 'staff daily email');
+        results.push({ id: job.id, status: 'completed' });
+      } catch (error) {
+        results.push({
+          id: job.id,
+          status: 'failed',
+          output: { message: error instanceof Error ? error.message : String(error) },
+        });
+      }
+    }
+    return results;
+  });
 
   // 07:00 UK time, summer and winter; the hourly check and the check at start-up catch a missed morning, once.
   const run = queueDefinitions.dailyEmailRun.name;

@@ -204,6 +204,21 @@ export async function setEmailSetting(db: DbExecutor, userId: string, enabled: b
 export interface LedgerClaim {
   id: string;
   attempts: number;
+  /**
+   * The entry's status before this claim: null for a new entry; 'sending' when the previous attempt was cut off
+   * (its worker died) and 'retrying' when it failed, either of which may have handed the email over already.
+   */
+  previousStatus: 'sending' | 'retrying' | null;
+}
+
+/** What a ledger entry records about the email it stands for; the key is unique per email. */
+export interface LedgerEntry {
+  key: string;
+  kind: EmailKind;
+  recipientUserId: string;
+  applicationId?: string;
+  upToPosition?: number;
+  windowEnd?: Date;
 }
 
 /**
@@ -213,23 +228,19 @@ export interface LedgerClaim {
  */
 export async function claimEmail(
   db: DbExecutor,
-  claim: {
-    key: string;
-    kind: EmailKind;
-    recipientUserId: string;
-    applicationId?: string;
-    upToPosition?: number;
-    windowEnd?: Date;
-    jobId: string;
-  },
+  claim: LedgerEntry & { jobId: string },
 ): Promise<LedgerClaim | undefined> {
   const result = await sql<LedgerClaim>`
-    insert into email_deliveries (key, kind, recipient_user_id, application_id, up_to_position, window_end, status, job_id)
-    values (${claim.key}, ${claim.kind}, ${claim.recipientUserId}, ${claim.applicationId ?? null}, ${claim.upToPosition ?? null},
-            ${claim.windowEnd ?? null}, 'sending', ${claim.jobId})
-    on conflict (key) do update set status = 'sending', attempts = email_deliveries.attempts + 1, claimed_at = now()
-      where email_deliveries.job_id = excluded.job_id and email_deliveries.status in ('sending', 'retrying')
-    returning id, attempts
+    with previous as (select status from email_deliveries where key = ${claim.key}),
+    claimed as (
+      insert into email_deliveries (key, kind, recipient_user_id, application_id, up_to_position, window_end, status, job_id)
+      values (${claim.key}, ${claim.kind}, ${claim.recipientUserId}, ${claim.applicationId ?? null}, ${claim.upToPosition ?? null},
+              ${claim.windowEnd ?? null}, 'sending', ${claim.jobId})
+      on conflict (key) do update set status = 'sending', attempts = email_deliveries.attempts + 1, claimed_at = now()
+        where email_deliveries.job_id = excluded.job_id and email_deliveries.status in ('sending', 'retrying')
+      returning id, attempts
+    )
+    select claimed.id, claimed.attempts, previous.status as "previousStatus" from claimed left join previous on true
   `.execute(db);
   return result.rows[0];
 }
@@ -242,11 +253,13 @@ export async function markEmailSent(db: DbExecutor, ledgerId: string, providerRe
     .execute();
 }
 
+/** Records a failed attempt; never over an email already recorded as sent (by a later attempt that found it). */
 export async function markEmailFailed(db: DbExecutor, ledgerId: string, error: string, final: boolean): Promise<void> {
   await db
     .updateTable('email_deliveries')
     .set({ status: final ? 'failed' : 'retrying', last_error: error.slice(0, 1000) })
     .where('id', '=', ledgerId)
+    .where('status', '=', 'sending')
     .execute();
 }
 

@@ -5,14 +5,15 @@ import type { StatusChangeListener } from '../applications/service.ts';
 import type { MessageSentListener } from '../messaging/service.ts';
 import type { Clock } from '../platform/clock.ts';
 import type { Db, DbTransaction } from '../platform/db.ts';
-import { EmailRejectedError, type EmailTransport } from '../platform/mail.ts';
+import type { EmailTransport } from '../platform/mail.ts';
 import { queueDefinitions, type JobQueue } from '../platform/queue.ts';
 import { dashboardUrl } from '../dashboard/urls.ts';
+import type { DeliveryCheckpoint } from '../platform/test-pauses.ts';
 import { messagingUrls } from '../messaging/urls.ts';
 import { dueDailyRun } from './daily-schedule.ts';
+import { createEmailDelivery, type DeliveryOutcome, type JobContext } from './email-delivery.ts';
 import { jobseekerMessagesEmail, staffDailyEmail } from './emails.ts';
 import {
-  claimEmail,
   countNotifications,
   countUnreadNotifications,
   findEmailSetting,
@@ -27,8 +28,6 @@ import {
   listWatchers,
   markAllNotificationsRead,
   markApplicationNotificationsRead,
-  markEmailFailed,
-  markEmailSent,
   markNotificationRead,
   recordDailyRun,
   setEmailSetting,
@@ -38,13 +37,7 @@ import { createUnsubscribeToken, readUnsubscribeToken } from './unsubscribe-toke
 
 export const notificationsPageSize = 20;
 
-interface JobContext {
-  id: string;
-  retryCount: number;
-  retryLimit: number;
-}
-
-export type EmailJobOutcome = 'sent' | 'nothing-to-send' | 'already-claimed' | 'emails-off';
+export type EmailJobOutcome = DeliveryOutcome | 'nothing-to-send' | 'emails-off';
 
 /** Loads what a notification needs to say about an application (school, job, candidate). */
 async function describeApplication(trx: DbTransaction, applicationId: string) {
@@ -72,8 +65,11 @@ export function createNotificationsService(deps: {
   baseUrl: string;
   secret: string;
   jobseekerEmailDelaySeconds: number;
+  /** Test-only pauses while sending (EMAIL_TEST_PAUSES); none in production. */
+  checkpoint?: DeliveryCheckpoint;
 }) {
   const { db, queue, transport, clock, logger, baseUrl } = deps;
+  const delivery = createEmailDelivery({ db, transport, logger, checkpoint: deps.checkpoint });
 
   const unsubscribeUrl = (userId: string) => `${baseUrl}/unsubscribe/${createUnsubscribeToken(deps.secret, userId)}`;
 
@@ -131,40 +127,15 @@ export function createNotificationsService(deps: {
     if (change.actor === 'staff') await setFollowing(trx, change.applicationId, change.actorUserId, true);
   };
 
-  /** Sends one ledger-claimed email; transport failures are retried by the queue, the last one is recorded. */
-  async function deliver(
-    ledgerId: string,
-    job: JobContext,
-    email: Parameters<EmailTransport['send']>[0],
-  ): Promise<void> {
-    try {
-      const { providerReference } = await transport.send(email);
-      await markEmailSent(db, ledgerId, providerReference);
-    } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      const final = error instanceof EmailRejectedError || job.retryCount >= job.retryLimit;
-      await markEmailFailed(db, ledgerId, message, final);
-      // Mail servers name the address in their refusals ("550 <sam@example.com>: unknown user"): not in the log.
-      const logged = message.replace(/[^\s<>()"',;:]+@[^\s<>()"',;:]+/g, '[email address]');
-      if (final) {
-        logger.error(
-          { ledgerId, kind: email.kind, attempts: job.retryCount + 1, error: logged },
-          'email not sent: giving up',
-        );
-        if (error instanceof EmailRejectedError) return;
-      } else {
-        logger.warn(
-          { ledgerId, kind: email.kind, attempt: job.retryCount + 1, error: logged },
-          'email not sent: will retry',
-        );
-      }
-      throw error;
-    }
-  }
-
   return {
     onMessageSent,
     onStatusChange,
+
+    /**
+     * Sends one email through the ledger, exactly once as far as its transport allows: every kind of email goes
+     * this way (a queue job calls it with the email's ledger key and a function writing it).
+     */
+    deliverEmail: delivery.deliver,
 
     /** The jobseeker's email, a short while after staff messages: unread ones only, never their text. */
     async sendJobseekerEmail(applicationId: string, job: JobContext): Promise<EmailJobOutcome> {
@@ -172,29 +143,26 @@ export function createNotificationsService(deps: {
       if (!facts || facts.closed) return 'nothing-to-send';
       if (!facts.emailNotifications) return 'emails-off';
       if (facts.newMessages === 0) return 'nothing-to-send';
-      const claim = await claimEmail(db, {
-        key: `jobseeker_messages:${applicationId}:${facts.newestPosition}`,
-        kind: 'jobseeker_messages',
-        recipientUserId: facts.jobseekerId,
-        applicationId,
-        upToPosition: facts.newestPosition,
-        jobId: job.id,
-      });
-      if (!claim) return 'already-claimed';
-      await deliver(
-        claim.id,
+      return delivery.deliver(
+        {
+          key: `jobseeker_messages:${applicationId}:${facts.newestPosition}`,
+          kind: 'jobseeker_messages',
+          recipientUserId: facts.jobseekerId,
+          applicationId,
+          upToPosition: facts.newestPosition,
+        },
         job,
-        jobseekerMessagesEmail({
-          to: facts.email,
-          schoolName: facts.schoolName,
-          vacancyTitle: facts.vacancyTitle,
-          newMessages: facts.newMessages,
-          conversationUrl: `${baseUrl}${messagingUrls.jobseekerMessages(applicationId)}`,
-          unsubscribeUrl: unsubscribeUrl(facts.jobseekerId),
-          reference: claim.id,
-        }),
+        (reference) =>
+          jobseekerMessagesEmail({
+            to: facts.email,
+            schoolName: facts.schoolName,
+            vacancyTitle: facts.vacancyTitle,
+            newMessages: facts.newMessages,
+            conversationUrl: `${baseUrl}${messagingUrls.jobseekerMessages(applicationId)}`,
+            unsubscribeUrl: unsubscribeUrl(facts.jobseekerId),
+            reference,
+          }),
       );
-      return 'sent';
     },
 
     /**
@@ -233,29 +201,26 @@ export function createNotificationsService(deps: {
       if (since && since >= input.cutoff) return 'already-claimed';
       const lines = await listDailyLines(db, input.userId, since, input.cutoff);
       if (lines.length === 0) return 'nothing-to-send';
-      const claim = await claimEmail(db, {
-        key: `staff_daily:${input.userId}:${input.runDate}`,
-        kind: 'staff_daily',
-        recipientUserId: input.userId,
-        windowEnd: input.cutoff,
-        jobId: job.id,
-      });
-      if (!claim) return 'already-claimed';
-      await deliver(
-        claim.id,
+      return delivery.deliver(
+        {
+          key: `staff_daily:${input.userId}:${input.runDate}`,
+          kind: 'staff_daily',
+          recipientUserId: input.userId,
+          windowEnd: input.cutoff,
+        },
         job,
-        staffDailyEmail({
-          to: recipient.email,
-          lines: lines.map((line) => ({
-            ...line,
-            url: `${baseUrl}${messagingUrls.staffMessages(line.applicationId)}`,
-          })),
-          dashboardUrl: `${baseUrl}${dashboardUrl()}`,
-          unsubscribeUrl: unsubscribeUrl(input.userId),
-          reference: claim.id,
-        }),
+        (reference) =>
+          staffDailyEmail({
+            to: recipient.email,
+            lines: lines.map((line) => ({
+              ...line,
+              url: `${baseUrl}${messagingUrls.staffMessages(line.applicationId)}`,
+            })),
+            dashboardUrl: `${baseUrl}${dashboardUrl()}`,
+            unsubscribeUrl: unsubscribeUrl(input.userId),
+            reference,
+          }),
       );
-      return 'sent';
     },
 
     // Pages -------------------------------------------------------------------------------------------------------

@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, describe, test } from 'node:test';
 import { sql } from 'kysely';
@@ -20,6 +23,7 @@ import {
   createVacancy,
   type TestUser,
 } from '../support/factories.ts';
+import { startNotifyFake } from '../support/notify-fake.ts';
 import { freePort } from '../support/ports.ts';
 import { startSmtpServer, type TestSmtpServer } from '../support/smtp.ts';
 
@@ -101,10 +105,10 @@ interface WorkerProcess {
 }
 
 /** Starts `node src/main.ts --worker` and waits until it says it is ready. */
-async function startWorkerProcess(world: World): Promise<WorkerProcess> {
+async function startWorkerProcess(world: World, env: Record<string, string> = world.env): Promise<WorkerProcess> {
   const child = spawn(process.execPath, ['src/main.ts', '--worker'], {
     cwd: projectRoot,
-    env: { PATH: process.env.PATH, ...world.env },
+    env: { PATH: process.env.PATH, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -380,3 +384,211 @@ describe('email faults, with real worker processes', { timeout: 240_000 }, () =>
     await stopWorker(worker);
   });
 });
+
+/**
+ * Exactly once, whatever point of a send the worker dies at. A worker made to stop (EMAIL_TEST_PAUSES) at a named
+ * point of each of its first emails, or held there by the receiving server, is killed with SIGKILL with three emails
+ * in hand: one before the hand-over, one during it, one after it and before the ledger's record. Another worker
+ * takes the three jobs over when their heartbeats stop (10 to 20 s) and finishes them. The three transports run side
+ * by side, each on its own database.
+ */
+describe(
+  'exactly once: a worker killed before, during and after the hand-over',
+  { concurrency: true, timeout: 240_000 },
+  () => {
+    type Scene = Awaited<ReturnType<typeof jobseekerScene>>;
+
+    /** Staff write to three jobseekers one after another, each email reaching its point before the next is written. */
+    async function killAtEachPoint(
+      world: World,
+      reachPoint: {
+        before: (worker: WorkerProcess) => Promise<unknown>;
+        during: (worker: WorkerProcess) => Promise<unknown>;
+        after: (worker: WorkerProcess) => Promise<unknown>;
+        afterKill?: () => void;
+      },
+    ): Promise<{ scene: Scene; ledgerIds: string[]; recoveredInSeconds: number }> {
+      const scene = await jobseekerScene(world, 3);
+      const first = await startWorkerProcess(world);
+      const points = [reachPoint.before, reachPoint.during, reachPoint.after];
+      for (const [index, person] of scene.people.entries()) {
+        await sendAs(world, scene.staff, person.application.id);
+        await points[index]!(first);
+      }
+      first.child.kill('SIGKILL');
+      await first.exited;
+      const killedAt = Date.now();
+      reachPoint.afterKill?.();
+      const ledgerIds = await Promise.all(
+        scene.people.map(async (person) => {
+          const row = await world.container.db
+            .selectFrom('email_deliveries')
+            .select(['id', 'status'])
+            .where('application_id', '=', person.application.id)
+            .executeTakeFirstOrThrow();
+          assert.equal(row.status, 'sending', 'left "sending" by the killed worker');
+          return row.id;
+        }),
+      );
+
+      const withoutPauses = Object.fromEntries(
+        Object.entries(world.env).filter(([name]) => name !== 'EMAIL_TEST_PAUSES'),
+      );
+      const second = await startWorkerProcess(world, withoutPauses);
+      // Done when pg-boss has completed every job: nothing can be sent after that.
+      await waitFor(
+        'every email job completed',
+        async () => {
+          const jobs = await sql<{ state: string }>`
+          select state from pgboss.job where name = ${queueDefinitions.jobseekerMessageEmail.name}
+        `.execute(world.container.db);
+          return jobs.rows.length === 3 && jobs.rows.every((job) => job.state === 'completed') ? true : undefined;
+        },
+        90_000,
+      );
+      const recoveredInSeconds = Math.round((Date.now() - killedAt) / 1000);
+      const rows = await ledger(world, 'jobseeker_messages');
+      assert.deepEqual(
+        rows.map((row) => [row.status, row.attempts]),
+        [
+          ['sent', 2],
+          ['sent', 2],
+          ['sent', 2],
+        ],
+      );
+      await stopWorker(second);
+      return { scene, ledgerIds, recoveredInSeconds };
+    }
+
+    /** Waits until the worker says it stopped at this point (the n-th pause in its log). */
+    function pausedAt(point: string, count: number) {
+      return (worker: WorkerProcess) =>
+        waitFor(
+          `the worker to stop ${point}`,
+          () => {
+            const pauses = worker.logs().filter((line) => line.msg === 'test pause');
+            return Promise.resolve(pauses.length >= count && pauses[count - 1]?.point === point ? true : undefined);
+          },
+          30_000,
+        );
+    }
+
+    test('the file transport: one file per recipient, named by the ledger id, none left half-written', async () => {
+      const mailDir = await mkdtemp(path.join(tmpdir(), 'parley-faults-mail-'));
+      after(() => rm(mailDir, { recursive: true, force: true }));
+      const world = await freshWorld(smtp, {
+        EMAIL_TRANSPORT: 'file',
+        MAIL_DIR: mailDir,
+        JOBSEEKER_EMAIL_DELAY_SECONDS: '0',
+        EMAIL_TEST_PAUSES: 'before-handover,during-handover,after-handover',
+      });
+      const { scene, ledgerIds, recoveredInSeconds } = await killAtEachPoint(world, {
+        before: pausedAt('before-handover', 1),
+        during: pausedAt('during-handover', 2),
+        after: pausedAt('after-handover', 3),
+      });
+      const files = await readdir(mailDir);
+      assert.deepEqual(
+        files.sort(),
+        ledgerIds.map((id) => `${id}.json`).sort(),
+        'one file per email, no temporary file left',
+      );
+      for (const [index, person] of scene.people.entries()) {
+        const stored = JSON.parse(await readFile(path.join(mailDir, `${ledgerIds[index]}.json`), 'utf8')) as {
+          to: string;
+        };
+        assert.equal(stored.to, person.jobseeker.email);
+      }
+      process.stdout.write(`# file transport: 3 emails, 3 files, finished ${recoveredInSeconds} s after the kill\n`);
+    });
+
+    test('GOV.UK Notify: the retry asks Notify by reference first; one notification per recipient', async () => {
+      const notify = await startNotifyFake();
+      after(() => notify.close());
+      const world = await freshWorld(smtp, {
+        EMAIL_TRANSPORT: 'notify',
+        NOTIFY_API_KEY: notify.apiKey,
+        NOTIFY_BASE_URL: notify.url,
+        NOTIFY_TEMPLATE_JOBSEEKER_MESSAGES: notify.templateIds.jobseeker_messages,
+        NOTIFY_TEMPLATE_STAFF_DAILY: notify.templateIds.staff_daily,
+        JOBSEEKER_EMAIL_DELAY_SECONDS: '0',
+        // The second email goes to Notify, which takes it and never answers: that is "during" (the worker's own
+        // during-handover point is the file transport's only).
+        EMAIL_TEST_PAUSES: 'before-handover,during-handover,after-handover',
+      });
+      const { scene, ledgerIds, recoveredInSeconds } = await killAtEachPoint(world, {
+        before: async (worker) => {
+          await pausedAt('before-handover', 1)(worker);
+          notify.holdAnswers();
+        },
+        during: async () => {
+          await waitFor(
+            'Notify to hold its answer',
+            () => Promise.resolve(notify.held.length === 1 ? true : undefined),
+            30_000,
+          );
+          notify.stopHolding();
+        },
+        after: pausedAt('after-handover', 2),
+      });
+      for (const [index, person] of scene.people.entries()) {
+        const accepted = notify.accepted.filter((n) => n.request.email_address === person.jobseeker.email);
+        assert.deepEqual(
+          accepted.map((n) => n.request.reference),
+          [ledgerIds[index]],
+          `one notification for recipient ${index + 1}`,
+        );
+        const lookups = notify.requests.filter(
+          (r) => r.method === 'GET' && r.path.includes(`reference=${ledgerIds[index]}`),
+        );
+        assert.deepEqual(
+          lookups.map((r) => r.status),
+          [200],
+          `the retry asked once about email ${index + 1}`,
+        );
+      }
+      process.stdout.write(
+        `# GOV.UK Notify: 3 emails, 3 notifications, finished ${recoveredInSeconds} s after the kill\n`,
+      );
+    });
+
+    test('SMTP: every copy a recipient got carries the one Message-ID of its ledger entry', async () => {
+      const world = await freshWorld(smtp, {
+        JOBSEEKER_EMAIL_DELAY_SECONDS: '0',
+        // The second email reaches the server, which holds its answer to the DATA: that is "during".
+        EMAIL_TEST_PAUSES: 'before-handover,during-handover,after-handover',
+      });
+      const heldBefore = smtp.held.length;
+      const { scene, ledgerIds, recoveredInSeconds } = await killAtEachPoint(world, {
+        before: async (worker) => {
+          await pausedAt('before-handover', 1)(worker);
+          smtp.holdWhen(() => true, { andAfter: true });
+        },
+        during: async () => {
+          await smtp.waitForHeld(heldBefore + 1, 30_000);
+          smtp.stopHolding();
+        },
+        after: pausedAt('after-handover', 2),
+        // The worst case for "during": the server had the whole email and delivers it, though the worker never heard.
+        afterKill: () => smtp.held[heldBefore]?.accept(),
+      }).finally(() => smtp.stopHolding());
+      assert.equal(smtp.held.length, heldBefore + 1, 'one email held');
+      const copies = scene.people.map((person, index) => {
+        const received = smtp.to(person.jobseeker.email);
+        const messageIds = new Set(received.map((email) => email.headers.get('message-id')?.[0]));
+        assert.deepEqual(
+          [...messageIds],
+          [`<${ledgerIds[index]}@parley.localhost>`],
+          `one Message-ID for recipient ${index + 1}`,
+        );
+        return received.length;
+      });
+      // What SMTP leaves possible (docs/decisions/0008-email-exactly-once.md): an email the server took before the
+      // worker could record it goes again, with the same Message-ID.
+      assert.deepEqual(copies, [1, 2, 2], 'copies received: before, during, after the hand-over');
+      process.stdout.write(
+        `# SMTP: copies received per recipient (before, during, after the hand-over): ${copies.join(', ')}; finished ${recoveredInSeconds} s after the kill\n`,
+      );
+    });
+  },
+);

@@ -7,8 +7,9 @@ import { after, describe, test } from 'node:test';
 import { sql } from 'kysely';
 import type { SignedInUser } from '../../src/accounts/service.ts';
 import pino from 'pino';
-import { loadConfig } from '../../src/config.ts';
+import { ConfigError, loadConfig } from '../../src/config.ts';
 import { createContainer, type Container } from '../../src/container.ts';
+import { messageIdDomain } from '../../src/platform/mail.ts';
 import { queueDefinitions } from '../../src/platform/queue.ts';
 import { fixedClock, testApp, testContainer, testDatabaseUrl } from '../support/context.ts';
 import {
@@ -22,6 +23,7 @@ import {
 } from '../support/factories.ts';
 import { TestClient, signedInClient } from '../support/http.ts';
 import { startNotifyFake } from '../support/notify-fake.ts';
+import { freePort } from '../support/ports.ts';
 import { startSmtpServer, type ReceivedEmail } from '../support/smtp.ts';
 
 /**
@@ -113,9 +115,9 @@ const firstAttempt = (id: string) => ({
   retryLimit: queueDefinitions.jobseekerMessageEmail.retryLimit,
 });
 
-async function workJobseekerJob(applicationId: string, via: Container = container) {
+async function workJobseekerJob(applicationId: string, via: Container = container, retryCount = 0) {
   const job = await theJobseekerJob(applicationId);
-  return via.notifications.sendJobseekerEmail(applicationId, firstAttempt(job.id));
+  return via.notifications.sendJobseekerEmail(applicationId, { ...firstAttempt(job.id), retryCount });
 }
 
 /** Starts the daily run at `now` and works every job it queued, as the workers would. */
@@ -145,6 +147,24 @@ async function ledgerOf(userId: string) {
     .where('recipient_user_id', '=', userId)
     .orderBy('claimed_at')
     .execute();
+}
+
+async function waitFor<T>(what: string, read: () => Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await read();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/** Waits until this person's ledger rows are as `ready` says. */
+function waitForLedger(userId: string, ready: (rows: Awaited<ReturnType<typeof ledgerOf>>) => boolean) {
+  return waitFor('the ledger', async () => {
+    const rows = await ledgerOf(userId);
+    return ready(rows) ? rows : undefined;
+  });
 }
 
 async function emailsOff(user: TestUser): Promise<void> {
@@ -222,7 +242,7 @@ describe('the jobseeker’s email', () => {
     assert.equal(row?.status, 'sent');
     assert.equal(row.up_to_position, 3);
     assert.equal(row.job_id, job.id);
-    assert.equal(header(email, 'Message-ID'), `<${row.id}@parley>`);
+    assert.equal(header(email, 'Message-ID'), `<${row.id}@parley.localhost>`, 'the ledger id at the From domain');
 
     // A later message makes a later email, about that message only: what an email covered is not counted again.
     await send(staff, application.id);
@@ -630,16 +650,15 @@ async function schoolName(schoolId: string): Promise<string> {
 // `after` hooks, and a server left listening keeps the test process alive.
 const notify = await startNotifyFake();
 after(() => notify.close());
-const notifyContainer = testContainer({
-  env: {
-    EMAIL_TRANSPORT: 'notify',
-    NOTIFY_API_KEY: notify.apiKey,
-    NOTIFY_BASE_URL: notify.url,
-    NOTIFY_TEMPLATE_JOBSEEKER_MESSAGES: notify.templateIds.jobseeker_messages,
-    NOTIFY_TEMPLATE_STAFF_DAILY: notify.templateIds.staff_daily,
-    BASE_URL: baseUrl,
-  },
-});
+const notifyEnv = {
+  EMAIL_TRANSPORT: 'notify',
+  NOTIFY_API_KEY: notify.apiKey,
+  NOTIFY_BASE_URL: notify.url,
+  NOTIFY_TEMPLATE_JOBSEEKER_MESSAGES: notify.templateIds.jobseeker_messages,
+  NOTIFY_TEMPLATE_STAFF_DAILY: notify.templateIds.staff_daily,
+  BASE_URL: baseUrl,
+};
+const notifyContainer = testContainer({ env: notifyEnv });
 const mailDir = await mkdtemp(path.join(tmpdir(), 'parley-mail-test-'));
 after(() => rm(mailDir, { recursive: true, force: true }));
 const files = testContainer({ env: { EMAIL_TRANSPORT: 'file', MAIL_DIR: mailDir, BASE_URL: baseUrl } });
@@ -716,6 +735,95 @@ describe('GOV.UK Notify', () => {
       [['sent', 2]],
     );
     assert.equal(notify.accepted.filter((n) => n.request.reference === rows[0]?.id).length, 1);
+    // Before sending again, the retry asked Notify whether it had the email after all.
+    const asked = notify.requests.filter((r) => r.method === 'GET' && r.path.includes(`reference=${rows[0]?.id}`));
+    assert.deepEqual(
+      asked.map((r) => [r.status, r.path.split('?')[0]]),
+      [[200, '/v2/notifications']],
+    );
+    assert.equal(asked[0]?.claims?.iss, notify.serviceId, 'a signed token');
+  });
+
+  test('a worker that died after Notify took the email: the retry finds it by reference, records it, sends nothing', async () => {
+    // The first attempt stops for good once Notify has the email, before the ledger records it (as a killed worker).
+    const stopsAfterHandOver = testContainer({ env: { ...notifyEnv, EMAIL_TEST_PAUSES: 'after-handover' } });
+    const { staff, jobseeker, application } = await createSchoolScene(db, 'interviewing');
+    await send(staff, application.id);
+    const job = await theJobseekerJob(application.id);
+    void stopsAfterHandOver.notifications.sendJobseekerEmail(application.id, firstAttempt(job.id));
+    const [left] = await waitForLedger(
+      jobseeker.id,
+      (rows) => rows[0]?.status === 'sending' && notify.accepted.some((n) => n.request.reference === rows[0]?.id),
+    );
+    assert.ok(left);
+
+    const before = notify.requests.length;
+    const retry = { ...firstAttempt(job.id), retryCount: 1 };
+    assert.equal(await notifyContainer.notifications.sendJobseekerEmail(application.id, retry), 'sent');
+    const requests = notify.requests.slice(before);
+    assert.deepEqual(
+      requests.map((r) => [r.method, r.status]),
+      [['GET', 200]],
+      'one question, no second email',
+    );
+    const [row] = await ledgerOf(jobseeker.id);
+    assert.equal(row?.status, 'sent');
+    assert.equal(row.attempts, 2);
+    assert.equal(row.provider_reference, notify.accepted.find((n) => n.request.reference === row.id)?.id);
+  });
+
+  test('the same holds for the daily email: one path for every kind of email', async () => {
+    const stopsAfterHandOver = testContainer({ env: { ...notifyEnv, EMAIL_TEST_PAUSES: 'after-handover' } });
+    const scene = await followedApplication();
+    await jobseekerWrites(scene.jobseeker, scene.application.id, new Date());
+    const input = {
+      userId: scene.follower.id,
+      runDate: `notify-${randomUUID()}`,
+      cutoff: new Date(Date.now() + 60_000),
+    };
+    const jobId = randomUUID();
+    void stopsAfterHandOver.notifications.sendStaffDailyEmail(input, { id: jobId, retryCount: 0, retryLimit: 6 });
+    await waitForLedger(
+      scene.follower.id,
+      (rows) => rows[0]?.status === 'sending' && notify.accepted.some((n) => n.request.reference === rows[0]?.id),
+    );
+    assert.equal(
+      await notifyContainer.notifications.sendStaffDailyEmail(input, { id: jobId, retryCount: 1, retryLimit: 6 }),
+      'sent',
+    );
+    const [row] = await ledgerOf(scene.follower.id);
+    assert.equal(row?.status, 'sent');
+    assert.equal(notify.accepted.filter((n) => n.request.email_address === scene.follower.email).length, 1);
+  });
+
+  test('Notify that cannot be asked: the email is not sent on a guess, and the retry is left to the queue', async () => {
+    const stopsBeforeHandOver = testContainer({ env: { ...notifyEnv, EMAIL_TEST_PAUSES: 'before-handover' } });
+    const { staff, jobseeker, application } = await createSchoolScene(db, 'interviewing');
+    await send(staff, application.id);
+    const job = await theJobseekerJob(application.id);
+    void stopsBeforeHandOver.notifications.sendJobseekerEmail(application.id, firstAttempt(job.id));
+    await waitForLedger(jobseeker.id, (rows) => rows[0]?.status === 'sending');
+    const unreachable = testContainer({
+      env: { ...notifyEnv, NOTIFY_BASE_URL: `http://127.0.0.1:${await freePort()}` },
+    });
+    await assert.rejects(
+      unreachable.notifications.sendJobseekerEmail(application.id, { ...firstAttempt(job.id), retryCount: 1 }),
+      /Notify could not be asked whether it has the email/,
+    );
+    assert.deepEqual(
+      (await ledgerOf(jobseeker.id)).map((row) => row.status),
+      ['retrying'],
+    );
+    assert.equal(notify.accepted.filter((n) => n.request.email_address === jobseeker.email).length, 0);
+    // Asked again when it answers: it does not have it, so the email goes, once.
+    assert.equal(
+      await notifyContainer.notifications.sendJobseekerEmail(application.id, {
+        ...firstAttempt(job.id),
+        retryCount: 2,
+      }),
+      'sent',
+    );
+    assert.equal(notify.accepted.filter((n) => n.request.email_address === jobseeker.email).length, 1);
   });
 
   test('a refusal that will not change (400) is recorded as failed and not retried', async () => {
@@ -774,6 +882,27 @@ describe('the file transport (development)', () => {
     assert.ok(page.body.includes(jobseeker.email));
   });
 
+  test('a retry writes the same file again: one file per email, named by its ledger id', async () => {
+    const filesEnv = { EMAIL_TRANSPORT: 'file', MAIL_DIR: mailDir, BASE_URL: baseUrl };
+    const stopsAfterHandOver = testContainer({ env: { ...filesEnv, EMAIL_TEST_PAUSES: 'after-handover' } });
+    const { staff, jobseeker, application } = await createSchoolScene(db, 'interviewing');
+    await send(staff, application.id);
+    const job = await theJobseekerJob(application.id);
+    void stopsAfterHandOver.notifications.sendJobseekerEmail(application.id, firstAttempt(job.id));
+    const [left] = await waitForLedger(jobseeker.id, (rows) => rows[0]?.status === 'sending');
+    const fileName = `${left?.id}.json`;
+    await waitFor('the file written', async () => ((await readdir(mailDir)).includes(fileName) ? true : undefined));
+    assert.equal(await workJobseekerJob(application.id, files, 1), 'sent');
+    const mine = [];
+    for (const name of await readdir(mailDir)) {
+      const stored = JSON.parse(await readFile(path.join(mailDir, name), 'utf8')) as { to: string };
+      if (stored.to === jobseeker.email) mine.push(name);
+    }
+    assert.deepEqual(mine, [fileName]);
+    const [row] = await ledgerOf(jobseeker.id);
+    assert.deepEqual([row?.status, row?.attempts, row?.provider_reference], ['sent', 2, fileName]);
+  });
+
   test('/dev/mail does not exist with the production configuration', async () => {
     const production = testContainer({
       env: {
@@ -789,5 +918,41 @@ describe('the file transport (development)', () => {
     const response = await productionApp.inject({ method: 'GET', url: '/dev/mail' });
     assert.equal(response.statusCode, 404);
     assert.ok(!response.body.includes('Emails sent'));
+  });
+});
+
+// ---------------------------------------------------------------------------------------------------------------
+
+describe('one email, one identity, whatever retries it', () => {
+  test('SMTP Message-IDs are the ledger id at parley.<the From domain, or else the service’s host>', () => {
+    assert.equal(messageIdDomain('Parley <no-reply@schools.example.org>', baseUrl), 'parley.schools.example.org');
+    assert.equal(messageIdDomain('no-reply@Parley.Example.org', baseUrl), 'parley.example.org');
+    assert.equal(messageIdDomain('Parley', 'https://jobs.example.net'), 'parley.jobs.example.net');
+  });
+
+  test('EMAIL_TEST_PAUSES, which stops workers while sending, is refused outside tests and checked', () => {
+    const production = {
+      NODE_ENV: 'production',
+      SESSION_SECRET: 'a-production-like-secret-of-enough-length-0123456789',
+      BASE_URL: baseUrl,
+      DATABASE_URL: testDatabaseUrl(),
+      SMTP_HOST: '127.0.0.1',
+    };
+    assert.throws(
+      () => loadConfig({ ...production, EMAIL_TEST_PAUSES: 'after-handover' }),
+      (error: unknown) =>
+        error instanceof ConfigError && error.problems.some((p) => /^EMAIL_TEST_PAUSES: .*for tests only/.test(p)),
+    );
+    assert.throws(() => loadConfig({ NODE_ENV: 'development', EMAIL_TEST_PAUSES: 'before-handover' }), ConfigError);
+    assert.throws(
+      () => loadConfig({ NODE_ENV: 'test', EMAIL_TEST_PAUSES: 'before-handover,somewhere' }),
+      (error: unknown) => error instanceof ConfigError && error.problems.some((p) => p.startsWith('EMAIL_TEST_PAUSES')),
+    );
+    assert.deepEqual(loadConfig(production).email.testPauses, [], 'none unless set');
+    assert.deepEqual(
+      loadConfig({ NODE_ENV: 'test', EMAIL_TEST_PAUSES: 'before-handover, during-handover,after-handover' }).email
+        .testPauses,
+      ['before-handover', 'during-handover', 'after-handover'],
+    );
   });
 });

@@ -3,11 +3,13 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 /**
- * A local stand-in for GOV.UK Notify's "send an email" API (POST /v2/notifications/email), strict where Notify is:
- * the Bearer token is a JWT signed (HS256) with the API key's secret, whose `iss` is the service id and whose `iat`
- * is within 30 seconds of now; the body has exactly Notify's fields, a known template and every placeholder the
- * template uses. It answers as Notify does (201 with the notification, or `{ status_code, errors: [...] }`) and
- * records every request, accepted or not.
+ * A local stand-in for GOV.UK Notify's "send an email" API (POST /v2/notifications/email) and its list of
+ * notifications (GET /v2/notifications, filtered by template_type, status and reference, newest first, 250 a page
+ * with `older_than`), strict where Notify is: the Bearer token is a JWT signed (HS256) with the API key's secret,
+ * whose `iss` is the service id and whose `iat` is within 30 seconds of now; the body has exactly Notify's fields, a
+ * known template and every placeholder the template uses; the query only Notify's parameters. It answers as Notify
+ * does (201 with the notification, 200 with `{ notifications, links }`, or `{ status_code, errors: [...] }`) and
+ * records every request, accepted or not. It can also accept an email and hold its answer (the sender never hears).
  */
 
 export interface NotifyEmailRequest {
@@ -36,6 +38,7 @@ export interface AcceptedNotification {
   request: NotifyEmailRequest;
   subject: string;
   body: string;
+  createdAt: Date;
 }
 
 export interface NotifyTemplate {
@@ -54,6 +57,12 @@ export interface NotifyFake {
   readonly accepted: AcceptedNotification[];
   /** Answers the next `count` emails with this error instead of sending them (a 500, a 429, a 400 ...). */
   failNext(count: number, status: number, error: string, message: string): void;
+  /** From now on, accepts each email (it is sent, and listed) but never answers the request. */
+  holdAnswers(): void;
+  /** Answers later emails at once again (held answers stay unanswered). */
+  stopHolding(): void;
+  /** Emails accepted whose answer was held. */
+  readonly held: AcceptedNotification[];
   close(): Promise<void>;
 }
 
@@ -114,6 +123,56 @@ function checkToken(
     return refuse(403, 'AuthError', 'Error: Your system clock must be accurate to within 30 seconds');
   }
   return { claims: { iss: claims.iss, iat: claims.iat } };
+}
+
+const templateTypes = ['sms', 'email', 'letter'];
+const notificationStatuses = [
+  'cancelled',
+  'created',
+  'sending',
+  'sent',
+  'delivered',
+  'pending',
+  'failed',
+  'technical-failure',
+  'temporary-failure',
+  'permanent-failure',
+  'pending-virus-check',
+  'validation-failed',
+  'virus-scan-failed',
+  'returned-letter',
+  'accepted',
+  'received',
+];
+const listParameters = new Set(['template_type', 'status', 'reference', 'older_than', 'include_jobs']);
+const pageSize = 250;
+
+/** Checks GET /v2/notifications's query as Notify's schema does; returns the filters or why it was refused. */
+function checkListQuery(
+  query: URLSearchParams,
+): { types: string[]; statuses: string[]; reference: string | undefined; olderThan: string | undefined } | Refusal {
+  const errors: { error: string; message: string }[] = [];
+  for (const key of new Set(query.keys())) {
+    if (!listParameters.has(key))
+      errors.push({
+        error: 'ValidationError',
+        message: `Additional properties are not allowed (${key} was unexpected)`,
+      });
+  }
+  const types = query.getAll('template_type');
+  for (const type of types.filter((t) => !templateTypes.includes(t)))
+    errors.push({ error: 'ValidationError', message: `template_type ${type} is not one of [sms, email, letter]` });
+  const statuses = query.getAll('status');
+  for (const status of statuses.filter((s) => !notificationStatuses.includes(s)))
+    errors.push({
+      error: 'ValidationError',
+      message: `status ${status} is not one of [${notificationStatuses.join(', ')}]`,
+    });
+  const olderThan = query.get('older_than') ?? undefined;
+  if (olderThan !== undefined && !uuidPattern.test(olderThan))
+    errors.push({ error: 'ValidationError', message: 'older_than is not a valid UUID' });
+  if (errors.length > 0) return { status: 400, errors };
+  return { types, statuses, reference: query.get('reference') ?? undefined, olderThan };
 }
 
 function placeholders(template: NotifyTemplate): string[] {
@@ -198,7 +257,40 @@ export async function startNotifyFake(
   const requests: RecordedNotifyRequest[] = [];
   const accepted: AcceptedNotification[] = [];
   const failures: { status: number; error: string; message: string }[] = [];
+  const held: AcceptedNotification[] = [];
+  let holding = false;
   let baseUrl = '';
+
+  /** A notification as Notify lists it (an email, in the "sending" state once accepted). */
+  const listed = (notification: AcceptedNotification) => ({
+    id: notification.id,
+    reference: notification.request.reference ?? null,
+    email_address: notification.request.email_address,
+    phone_number: null,
+    line_1: null,
+    line_2: null,
+    line_3: null,
+    line_4: null,
+    line_5: null,
+    line_6: null,
+    postcode: null,
+    postage: null,
+    type: 'email',
+    status: 'sending',
+    template: {
+      id: notification.request.template_id,
+      version: 1,
+      uri: `${baseUrl}/v2/template/${notification.request.template_id}/version/1`,
+    },
+    body: notification.body,
+    subject: notification.subject,
+    created_at: notification.createdAt.toISOString(),
+    created_by_name: null,
+    sent_at: notification.createdAt.toISOString(),
+    completed_at: null,
+    scheduled_for: null,
+    one_click_unsubscribe_url: notification.request.one_click_unsubscribe_url ?? null,
+  });
 
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -229,7 +321,38 @@ export async function startNotifyFake(
       const answerRefusal = (refusal: Refusal) =>
         answer(refusal.status, { status_code: refusal.status, errors: refusal.errors });
 
-      if (req.url !== '/v2/notifications/email')
+      const url = new URL(req.url ?? '/', 'http://notify.invalid');
+      if (url.pathname === '/v2/notifications') {
+        if (req.method !== 'GET') return answerRefusal(refuse(405, 'MethodNotAllowed', 'Method not allowed'));
+        const auth = checkToken(req.headers.authorization, serviceId, secret);
+        if ('errors' in auth) return answerRefusal(auth);
+        record.claims = auth.claims;
+        const filters = checkListQuery(url.searchParams);
+        if ('errors' in filters) return answerRefusal(filters);
+        // Newest first; a page ends before the notification named by older_than.
+        let matching = [...accepted]
+          .reverse()
+          .filter(
+            (n) =>
+              (filters.types.length === 0 || filters.types.includes('email')) &&
+              (filters.statuses.length === 0 || filters.statuses.includes('sending')) &&
+              (filters.reference === undefined || n.request.reference === filters.reference),
+          );
+        if (filters.olderThan !== undefined) {
+          const index = matching.findIndex((n) => n.id === filters.olderThan);
+          matching = index === -1 ? [] : matching.slice(index + 1);
+        }
+        const page = matching.slice(0, pageSize);
+        const current = `${baseUrl}${url.pathname}${url.search}`;
+        const last = page.at(-1);
+        const next = new URLSearchParams(url.searchParams);
+        if (last) next.set('older_than', last.id);
+        return answer(200, {
+          notifications: page.map(listed),
+          links: last ? { current, next: `${baseUrl}${url.pathname}?${next.toString()}` } : { current },
+        });
+      }
+      if (url.pathname !== '/v2/notifications/email')
         return answerRefusal(refuse(404, 'ResourceNotFound', 'Resource not found'));
       if (req.method !== 'POST') return answerRefusal(refuse(405, 'MethodNotAllowed', 'Method not allowed'));
       const auth = checkToken(req.headers.authorization, serviceId, secret);
@@ -250,8 +373,13 @@ export async function startNotifyFake(
         request: checked.request,
         subject: fill(checked.template.subject, values),
         body: fill(checked.template.body, values),
+        createdAt: new Date(),
       };
       accepted.push(notification);
+      if (holding) {
+        held.push(notification);
+        return;
+      }
       return answer(201, {
         id,
         reference: checked.request.reference ?? null,
@@ -283,6 +411,13 @@ export async function startNotifyFake(
     failNext(count, status, error, message) {
       for (let i = 0; i < count; i += 1) failures.push({ status, error, message });
     },
+    holdAnswers() {
+      holding = true;
+    },
+    stopHolding() {
+      holding = false;
+    },
+    held,
     close() {
       server.closeAllConnections();
       return new Promise((resolve) => server.close(() => resolve()));
