@@ -104,7 +104,7 @@ function watch(page: Page) {
   return { dialogs, cspReports, pageErrors };
 }
 
-/** Gives any payload its chance (events, animations, timers), then proves none ran and the bodies are clean. */
+/** Gives any payload its chance (events, animations), then proves none ran and the bodies are clean. */
 async function expectNothingRan(page: Page, watched: ReturnType<typeof watch>, path: string): Promise<void> {
   await page.evaluate(() => {
     for (const element of document.querySelectorAll('.parley-message__body, .parley-message__body *')) {
@@ -113,7 +113,12 @@ async function expectNothingRan(page: Page, watched: ReturnType<typeof watch>, p
       }
     }
   });
-  await page.waitForTimeout(500);
+  // Wait for the states a payload could use rather than for a fixed time: every image loaded or failed (onload,
+  // onerror) and two frames painted (animations started, focus and toggle events delivered).
+  await page.waitForFunction(() => Array.from(document.images).every((image) => image.complete));
+  await page.evaluate(
+    () => new Promise<void>((resolve) => requestAnimationFrame(() => requestAnimationFrame(() => resolve()))),
+  );
 
   const state = await page.evaluate((allowed) => {
     const problems: string[] = [];

@@ -16,7 +16,7 @@ import { projectRoot } from '../src/config.ts';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from '../src/platform/embedded-postgres.ts';
 import { createDatabase, migrateToLatest } from '../src/platform/db.ts';
 import { freePort } from '../test/support/ports.ts';
-import { chromiumPath, clamdPath, missingTools } from './test-prerequisites.ts';
+import { chromiumPath, clamdPath, ensureTools } from './test-prerequisites.ts';
 
 const argv = process.argv.slice(2);
 const only = argv.find((a) => ['--unit', '--integration', '--e2e'].includes(a));
@@ -58,8 +58,9 @@ function run(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<n
 }
 
 async function main(): Promise<void> {
-  const missing = missingTools({ browser: runBrowser, clamd: runIntegration });
-  if (missing.length) fail(missing.join('\n'));
+  // On a fresh Debian machine, as root, this installs Chromium and ClamAV; otherwise it says how.
+  const problem = await ensureTools({ browser: runBrowser, clamd: runIntegration });
+  if (problem) fail(problem);
 
   let embedded: EmbeddedDatabase | undefined;
   let serverUrl = process.env.DATABASE_URL;

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { DbExecutor } from '../platform/db.ts';
 import type { OrganisationKind, UserKind } from '../platform/database-schema.ts';
+import { normaliseEmailAddress } from './email-address.ts';
 
 export interface UserRecord {
   id: string;
@@ -21,7 +22,7 @@ export async function findUserByEmail(db: DbExecutor, email: string): Promise<Us
   return db
     .selectFrom('users')
     .select(['id', 'kind', 'email', 'full_name as fullName', 'password_hash as passwordHash', 'closed_at as closedAt'])
-    .where('email', '=', email.trim().toLowerCase())
+    .where('email', '=', normaliseEmailAddress(email))
     .executeTakeFirst();
 }
 
@@ -41,7 +42,7 @@ export async function insertUser(
     .insertInto('users')
     .values({
       kind: user.kind,
-      email: user.email.trim().toLowerCase(),
+      email: normaliseEmailAddress(user.email),
       full_name: user.fullName,
       password_hash: user.passwordHash,
     })

@@ -1,4 +1,5 @@
 import type { Db } from '../platform/db.ts';
+import { normaliseEmailAddress } from './email-address.ts';
 import { decoyPasswordHash, verifyPassword } from './password.ts';
 import {
   clearSignInAttempts,
@@ -42,7 +43,7 @@ export function createAccountsService(deps: { db: Db; signInAttemptsPer15Minutes
      * database so every web process shares the limit. A wrong email and a wrong password look the same.
      */
     async signIn(input: { email: string; password: string; clientAddress: string }): Promise<SignInResult> {
-      const email = input.email.trim().toLowerCase();
+      const email = normaliseEmailAddress(input.email);
       const keys = [`email:${email}`, `address:${input.clientAddress}`] as const;
       const failures = await countRecentFailedSignIns(db, [...keys], attemptWindowMinutes);
       if (

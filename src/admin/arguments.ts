@@ -1,17 +1,26 @@
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
+import { isValidEmailAddress, normaliseEmailAddress } from '../accounts/email-address.ts';
+import {
+  characterCount,
+  checkNewPassword,
+  maximumPasswordLength,
+  minimumPasswordLength,
+} from '../accounts/password-rules.ts';
 import type { OrganisationKind } from '../platform/database-schema.ts';
 
 /**
  * The admin command line's arguments, parsed and validated without any I/O, so every rule is a unit test away.
- * Problems are one line each and all of them are reported at once.
+ * node's `parseArgs` reads them (strictly, with exactly the options of the command), a zod schema per command checks
+ * the values, and every problem is reported at once, one line each.
  */
 
-export const organisationKinds: readonly OrganisationKind[] = ['school', 'multi_academy_trust', 'local_authority'];
+export const organisationKinds = [
+  'school',
+  'multi_academy_trust',
+  'local_authority',
+] as const satisfies readonly OrganisationKind[];
 
-export const minimumPasswordLength = 12;
-/** scrypt would hash anything; a cap keeps a pasted file from becoming a password. */
-export const maximumPasswordLength = 1000;
 export const maximumNameLength = 200;
 export const newPasswordVariable = 'PARLEY_NEW_PASSWORD';
 
@@ -31,9 +40,80 @@ export type CommandName = Exclude<AdminCommand['command'], 'help'>;
 export type ParsedArguments =
   { ok: true; command: AdminCommand } | { ok: false; problems: string[]; command?: CommandName };
 
+const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export function organisationReference(text: string): OrganisationReference {
+  const trimmed = text.trim();
+  return uuidPattern.test(trimmed)
+    ? { by: 'id', id: trimmed.toLowerCase(), text: trimmed }
+    : { by: 'name', name: trimmed, text: trimmed };
+}
+
+export function kindLabel(kind: OrganisationKind): string {
+  switch (kind) {
+    case 'school':
+      return 'school';
+    case 'multi_academy_trust':
+      return 'multi-academy trust';
+    case 'local_authority':
+      return 'local authority';
+  }
+}
+
+function quoted(value: string): string {
+  return JSON.stringify(value);
+}
+
+// The values of each option, checked by zod. The messages are the command line's own wording.
+const nameValue = z
+  .string()
+  .trim()
+  .refine((name) => characterCount(name) <= maximumNameLength, {
+    error: `--name must be at most ${maximumNameLength} characters`,
+  });
+const kindValue = z
+  .string()
+  .trim()
+  .pipe(
+    z.enum(organisationKinds, {
+      error: (issue) =>
+        `--kind ${quoted(String(issue.input))} is not a kind of organisation: use ${organisationKinds.join(', ')}`,
+    }),
+  );
+const emailValue = z
+  .string()
+  .trim()
+  .refine(isValidEmailAddress, {
+    error: (issue) =>
+      `--email ${quoted(String(issue.input))} is not a valid email address: give one like name@example.com`,
+  })
+  .transform(normaliseEmailAddress);
+const organisationValue = z.string().transform(organisationReference);
+
+/** One schema per command: its options (every one required) and the command they make. */
+const commandSchemas = {
+  'create-organisation': z
+    .object({ name: nameValue, kind: kindValue })
+    .transform(({ name, kind }) => ({ command: 'create-organisation' as const, name, kind })),
+  'add-school-to-group': z
+    .object({ group: organisationValue, school: organisationValue })
+    .transform(({ group, school }) => ({ command: 'add-school-to-group' as const, group, school })),
+  'create-staff': z
+    .object({ name: nameValue, email: emailValue, organisation: z.array(organisationValue) })
+    .transform(({ name, email, organisation }) => ({
+      command: 'create-staff' as const,
+      email,
+      fullName: name,
+      organisations: organisation,
+    })),
+  'create-jobseeker': z
+    .object({ name: nameValue, email: emailValue })
+    .transform(({ name, email }) => ({ command: 'create-jobseeker' as const, email, fullName: name })),
+} satisfies Record<CommandName, z.ZodType<Exclude<AdminCommand, { command: 'help' }>>>;
+
 type OptionName = 'name' | 'kind' | 'group' | 'school' | 'email' | 'organisation';
 
-/** Which options each command takes; every one of them is required. `organisation` may be repeated. */
+/** Which options each command takes, in the order their absence is reported. `organisation` may be repeated. */
 const commandOptions: Record<CommandName, readonly OptionName[]> = {
   'create-organisation': ['name', 'kind'],
   'add-school-to-group': ['group', 'school'],
@@ -61,65 +141,26 @@ const knownMistakes: Record<string, string> = {
   'full-name': 'Unknown option --full-name: did you mean --name?',
 };
 
+const allOptionNames = new Set<string>([...Object.values(commandOptions).flat(), ...Object.keys(knownMistakes)]);
+
 export function commandNeedsPassword(command: AdminCommand['command']): command is 'create-staff' | 'create-jobseeker' {
   return command === 'create-staff' || command === 'create-jobseeker';
 }
 
-const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-export function organisationReference(text: string): OrganisationReference {
-  const trimmed = text.trim();
-  return uuidPattern.test(trimmed)
-    ? { by: 'id', id: trimmed.toLowerCase(), text: trimmed }
-    : { by: 'name', name: trimmed, text: trimmed };
-}
-
-/** Emails are stored trimmed and lower-cased, as sign-in compares them. */
-export function normaliseEmail(email: string): string {
-  return email.trim().toLowerCase();
-}
-
-const emailSchema = z.email().max(320);
-
-export function isValidEmail(email: string): boolean {
-  return emailSchema.safeParse(email).success;
-}
-
-export function kindLabel(kind: OrganisationKind): string {
-  switch (kind) {
-    case 'school':
-      return 'school';
-    case 'multi_academy_trust':
-      return 'multi-academy trust';
-    case 'local_authority':
-      return 'local authority';
-  }
-}
-
-function isOrganisationKind(value: string): value is OrganisationKind {
-  return (organisationKinds as readonly string[]).includes(value);
-}
-
-/** Characters as a person counts them (an emoji or an accented letter is one), not UTF-16 code units. */
-export function characterCount(text: string): number {
-  let count = 0;
-  for (const segment of new Intl.Segmenter().segment(text)) if (segment.segment) count += 1;
-  return count;
-}
-
 /** The problems with a new password (none means it may be used). `source` names where it came from. */
 export function newPasswordProblems(password: string, source: string): string[] {
-  const length = characterCount(password);
-  if (length === 0) return [`${source} is empty: a password must be at least ${minimumPasswordLength} characters`];
-  if (length < minimumPasswordLength) {
-    return [
-      `${source} is too short: a password must be at least ${minimumPasswordLength} characters (it has ${length})`,
-    ];
+  const check = checkNewPassword(password);
+  if (check.ok) return [];
+  switch (check.reason) {
+    case 'empty':
+      return [`${source} is empty: a password must be at least ${minimumPasswordLength} characters`];
+    case 'too-short':
+      return [
+        `${source} is too short: a password must be at least ${minimumPasswordLength} characters (it has ${check.length})`,
+      ];
+    case 'too-long':
+      return [`${source} is too long: a password must be at most ${maximumPasswordLength} characters`];
   }
-  if (length > maximumPasswordLength) {
-    return [`${source} is too long: a password must be at most ${maximumPasswordLength} characters`];
-  }
-  return [];
 }
 
 /** The problem with where the new password should come from, if there is one. */
@@ -129,48 +170,42 @@ export function passwordSourceProblems(environmentPassword: string | undefined, 
   return [`No password given: set ${newPasswordVariable}, or run this in a terminal to be asked for one`];
 }
 
-function quoted(value: string): string {
-  return JSON.stringify(value);
-}
-
 /**
- * A string option followed by another option (`--name --kind school`) has no value; node's parseArgs would take
- * `--kind` as the name. Mark such options as given empty (`--name=`) so they are reported as missing a value.
- * A value that really starts with `--` can still be given as `--name=--value`.
+ * A string option followed by another option (`--name --kind school`) has no value; parseArgs would take `--kind` as
+ * the name. Mark such options as given empty (`--name=`) so they are reported as missing a value. A value that really
+ * starts with `--` can still be given as `--name=--value`.
  */
-function markMissingValues(argv: readonly string[], stringOptions: ReadonlySet<string>): string[] {
+function markMissingValues(argv: readonly string[]): string[] {
   return argv.map((argument, index) => {
     const next = argv[index + 1];
     const isBareLongOption =
-      argument.startsWith('--') && !argument.includes('=') && stringOptions.has(argument.slice(2));
+      argument.startsWith('--') && !argument.includes('=') && allOptionNames.has(argument.slice(2));
     return isBareLongOption && next !== undefined && next.startsWith('--') && next.length > 2
       ? `${argument}=`
       : argument;
   });
 }
 
-/** Parses `<command> [options]`. Help wins over every problem, as the person is asking how to use it. */
-export function parseAdminArguments(argv: readonly string[]): ParsedArguments {
-  if (argv.length === 0) return { ok: true, command: { command: 'help' } };
-
-  const stringOptions = new Set<string>([...Object.values(commandOptions).flat(), ...Object.keys(knownMistakes)]);
-  const options = Object.fromEntries(
-    [...stringOptions].map((name) => [name, { type: 'string' as const, multiple: true }]),
-  );
+/**
+ * First look: parseArgs's tokens, leniently, to find every problem at once (strict parsing stops at the first) and
+ * which arguments to leave out of the strict parse.
+ */
+function survey(argv: readonly string[]) {
   const { tokens } = parseArgs({
-    args: markMissingValues(argv, stringOptions),
-    options: { ...options, help: { type: 'boolean', short: 'h' } },
+    args: argv,
+    options: {
+      ...Object.fromEntries([...allOptionNames].map((name) => [name, { type: 'string' as const, multiple: true }])),
+      help: { type: 'boolean', short: 'h' },
+    },
     allowPositionals: true,
     strict: false,
     tokens: true,
   });
-
   const positionals: { index: number; value: string }[] = [];
-  const given = new Map<string, { values: string[]; missingValue: boolean }>();
+  const options: { name: string; value: string | undefined }[] = [];
   const problems: string[] = [];
   const valuesOfUnknownOptions = new Set<number>();
   let help = false;
-
   for (const token of tokens) {
     if (token.kind === 'positional') {
       const isCommand = token.value === 'help' || (commandNames as string[]).includes(token.value);
@@ -183,11 +218,8 @@ export function parseAdminArguments(argv: readonly string[]): ParsedArguments {
       } else if (Object.hasOwn(knownMistakes, token.name)) {
         const message = knownMistakes[token.name];
         if (message && !problems.includes(message)) problems.push(message);
-      } else if (stringOptions.has(token.name)) {
-        const entry = given.get(token.name) ?? { values: [], missingValue: false };
-        if (token.value === undefined || token.value.trim() === '') entry.missingValue = true;
-        else entry.values.push(token.value);
-        given.set(token.name, entry);
+      } else if (allOptionNames.has(token.name)) {
+        options.push({ name: token.name, value: token.value });
       } else {
         problems.push(`Unknown option ${token.rawName}`);
         // `--colour blue`: "blue" belongs to the unknown option and is not a second problem.
@@ -195,6 +227,14 @@ export function parseAdminArguments(argv: readonly string[]): ParsedArguments {
       }
     }
   }
+  return { help, positionals, options, problems };
+}
+
+/** Parses `<command> [options]`. Help wins over every problem, as the person is asking how to use it. */
+export function parseAdminArguments(argv: readonly string[]): ParsedArguments {
+  if (argv.length === 0) return { ok: true, command: { command: 'help' } };
+  const args = markMissingValues(argv);
+  const { help, positionals, options, problems } = survey(args);
   if (help) return { ok: true, command: { command: 'help' } };
 
   const [first, ...extra] = positionals;
@@ -215,80 +255,54 @@ export function parseAdminArguments(argv: readonly string[]): ParsedArguments {
     problems.push(`Unexpected argument ${quoted(value)} (put a value with spaces in quotes)`);
   }
 
-  const values: Partial<Record<OptionName, string[]>> = {};
-  for (const [name, entry] of given) {
+  // Only the command and its well-formed options go on to the strict parse, each as `--option=value`.
+  const kept: string[] = [commandName];
+  const reported = new Set<string>();
+  const given = new Set<string>();
+  for (const name of new Set(options.map((option) => option.name))) {
+    const occurrences = options.filter((option) => option.name === name);
+    given.add(name);
     if (!allowed.includes(name)) {
       problems.push(`${commandName} does not take --${name}`);
-      continue;
-    }
-    const optionName = name as OptionName;
-    if (entry.missingValue) {
-      problems.push(`--${name} needs a value, like ${valueExamples[optionName]}`);
-      continue;
-    }
-    if (entry.values.length > 1 && !repeatableOptions.has(name)) {
+    } else if (occurrences.some((option) => option.value === undefined || option.value.trim() === '')) {
+      problems.push(`--${name} needs a value, like ${valueExamples[name as OptionName]}`);
+      reported.add(name);
+    } else if (occurrences.length > 1 && !repeatableOptions.has(name)) {
       problems.push(`Give --${name} only once`);
-      continue;
+      reported.add(name);
+    } else {
+      for (const option of occurrences) kept.push(`--${name}=${option.value ?? ''}`);
     }
-    values[optionName] = entry.values;
   }
   for (const name of allowed) {
     if (!given.has(name)) problems.push(`Missing --${name}, like ${valueExamples[name as OptionName]}`);
   }
 
-  const single = (name: OptionName): string => values[name]?.[0]?.trim() ?? '';
+  const { values } = parseArgs({
+    args: kept,
+    options: Object.fromEntries(
+      allowed.map((name) => [name, { type: 'string' as const, multiple: repeatableOptions.has(name) }]),
+    ),
+    allowPositionals: true,
+    strict: true,
+  });
 
-  const checkName = (name: string): void => {
-    if (characterCount(name) > maximumNameLength) {
-      problems.push(`--name must be at most ${maximumNameLength} characters`);
-    }
-  };
-  const checkedEmail = (): string => {
-    const given = single('email');
-    if (given && !isValidEmail(given)) {
-      problems.push(`--email ${quoted(given)} is not a valid email address: give one like name@example.com`);
-    }
-    return normaliseEmail(given);
-  };
-  const failed = { ok: false as const, problems, command: commandName };
-
-  const name = single('name');
-  checkName(name);
-  switch (commandName) {
-    case 'create-organisation': {
-      const kind = single('kind');
-      if (kind && !isOrganisationKind(kind)) {
-        problems.push(`--kind ${quoted(kind)} is not a kind of organisation: use ${organisationKinds.join(', ')}`);
-      }
-      if (problems.length || !isOrganisationKind(kind)) return failed;
-      return { ok: true, command: { command: commandName, name, kind } };
-    }
-    case 'add-school-to-group': {
-      if (problems.length) return failed;
-      return {
-        ok: true,
-        command: {
-          command: commandName,
-          group: organisationReference(single('group')),
-          school: organisationReference(single('school')),
-        },
-      };
-    }
-    case 'create-staff': {
-      const email = checkedEmail();
-      if (problems.length) return failed;
-      const organisations = (values.organisation ?? []).map(organisationReference);
-      return { ok: true, command: { command: commandName, email, fullName: name, organisations } };
-    }
-    case 'create-jobseeker': {
-      const email = checkedEmail();
-      if (problems.length) return failed;
-      return { ok: true, command: { command: commandName, email, fullName: name } };
+  const result = commandSchemas[commandName].safeParse(values);
+  if (result.success && problems.length === 0) return { ok: true, command: result.data };
+  if (!result.success) {
+    for (const issue of result.error.issues) {
+      // An option that is missing, or was reported above, is not reported again.
+      const option = String(issue.path[0] ?? '');
+      if (given.has(option) && !reported.has(option)) problems.push(issue.message);
     }
   }
+  return { ok: false, problems, command: commandName };
 }
 
-export const usageText = `Parley admin: set up organisations and accounts on a deployment that has no demo data.
+export const usageText = `Parley admin: bootstrap a deployment that has no demo data, that is create its first
+organisation and that organisation's first administrator (a member of hiring staff). Once someone
+can sign in, the rest is meant to be managed in Parley's own pages; these commands remain for
+setting up and for emergencies.
 
 Usage: npm run admin -- <command> [options]
 
@@ -322,11 +336,11 @@ The database is DATABASE_URL if set, otherwise the embedded PostgreSQL in the da
 (stop Parley first). Pending migrations are applied. Each command is one transaction.
 
 Examples:
-  npm run admin -- create-organisation --name "Oakfield Academy Trust" --kind multi_academy_trust
   npm run admin -- create-organisation --name "Oakfield Primary School" --kind school
+  PARLEY_NEW_PASSWORD='a long password' npm run admin -- create-staff \\
+    --email amara.okafor@oakfield.example --name "Amara Okafor" --organisation "Oakfield Primary School"
+  npm run admin -- create-organisation --name "Oakfield Academy Trust" --kind multi_academy_trust
   npm run admin -- add-school-to-group --group "Oakfield Academy Trust" --school "Oakfield Primary School"
-  npm run admin -- create-staff --email amara.okafor@oakfield.example --name "Amara Okafor" \\
-    --organisation "Oakfield Primary School"
   npm run admin -- create-jobseeker --email sam.taylor@example.com --name "Sam Taylor"
   To keep an id in a script: id=$(npm run --silent admin -- create-organisation ...)
 

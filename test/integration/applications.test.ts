@@ -9,6 +9,7 @@ import {
   createVacancy,
 } from '../support/factories.ts';
 import { signedInClient } from '../support/http.ts';
+import { pageTitle } from '../support/html.ts';
 
 const container = testContainer();
 const app = await testApp(container);
@@ -78,7 +79,7 @@ describe('staff change an application status', () => {
     assert.equal(refused.statusCode, 409);
     assert.match(refused.body, /There is a problem/);
     assert.match(refused.body, /The status was changed to ‘Interviewing’ while you were looking at it/);
-    assert.match(refused.body, /<title>Error: /);
+    assert.match(pageTitle(refused.body), /^Error: /);
     assert.equal(await statusOf(scene.application.id), 'interviewing');
     assert.equal((await historyOf(scene.application.id)).length, 2);
   });

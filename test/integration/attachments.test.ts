@@ -3,7 +3,7 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { DomUtils, parseDocument } from 'htmlparser2';
+import { DomUtils } from 'htmlparser2';
 import { testApp, testContainer } from '../support/context.ts';
 import { addSchoolToGroup } from '../../src/accounts/repository.ts';
 import {
@@ -15,6 +15,7 @@ import {
   type TestUser,
 } from '../support/factories.ts';
 import { TestClient, signedInClient } from '../support/http.ts';
+import { errorSummary, fieldValue, findAll, hasClass, pageTitle, textOf } from '../support/html.ts';
 import { eicarTestFile, startClamd } from '../support/clamd.ts';
 import { freePort } from '../support/ports.ts';
 import {
@@ -109,7 +110,7 @@ interface SentFile {
 async function send(setup: Setup, applicationId: string, body: string, files: SentFile[]) {
   const client = clientsOf(setup).staff;
   const page = await client.get(staffPage(applicationId));
-  const formKey = /name="formKey" value="([0-9a-f-]{36})"/.exec(page.body)?.[1];
+  const formKey = fieldValue(page.body, 'formKey');
   assert.ok(formKey);
   return client.postMultipart(`${staffPage(applicationId)}/messages`, { formKey, format: 'text', body }, files);
 }
@@ -145,20 +146,7 @@ async function filesIn(directory: string): Promise<string[]> {
 // ---------------------------------------------------------------------------------------------
 // Reading the page
 
-type Element = ReturnType<typeof DomUtils.findAll>[number];
-const hasClass = (element: Element, name: string): boolean => (element.attribs.class ?? '').split(/\s+/).includes(name);
-const textOf = (element: Element): string => DomUtils.textContent(element).replace(/\s+/g, ' ').trim();
-const findAll = (page: string, test: (element: Element) => boolean): Element[] =>
-  DomUtils.findAll(test, parseDocument(page).children);
-
-function errorSummaryOf(page: string): { text: string; href: string | undefined }[] {
-  const [summary] = findAll(page, (element) => hasClass(element, 'govuk-error-summary'));
-  if (!summary) return [];
-  return DomUtils.findAll((element) => element.name === 'a', summary.children).map((link) => ({
-    text: textOf(link),
-    href: link.attribs.href,
-  }));
-}
+const errorSummaryOf = errorSummary;
 
 function fieldErrorOf(page: string, field: string): string | undefined {
   const [message] = findAll(page, (element) => element.attribs.id === `${field}-error`);
@@ -355,7 +343,7 @@ describe('refused files: the right message, the text kept, nothing stored', () =
       const response = await send(refusal.setup, applicationId, typed, refusal.files);
 
       assert.equal(response.statusCode, 400);
-      assert.match(response.body, /<title>Error: /);
+      assert.match(pageTitle(response.body), /^Error: /);
       const summary = errorSummaryOf(response.body);
       assert.deepEqual(
         [...summary].sort((a, b) => a.text.localeCompare(b.text)),

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { before, describe, test } from 'node:test';
-import { DomUtils, parseDocument } from 'htmlparser2';
+import { DomUtils } from 'htmlparser2';
 import { sql } from 'kysely';
 import type { SignedInUser } from '../../src/accounts/service.ts';
 import { applicationStatuses, type ApplicationStatus } from '../../src/applications/status.ts';
@@ -18,6 +18,16 @@ import {
   type TestUser,
 } from '../support/factories.ts';
 import { TestClient, signedInClient } from '../support/http.ts';
+import {
+  errorSummary,
+  fieldValue,
+  findAll,
+  findOne,
+  hasClass,
+  pageTitle,
+  textOf,
+  type HtmlElement,
+} from '../support/html.ts';
 import { minimalPdf } from '../support/sample-files.ts';
 
 /**
@@ -37,15 +47,6 @@ const sendUrl = (side: Side, applicationId: string): string => `${pageUrl(side, 
 // ---------------------------------------------------------------------------------------------
 // Reading the page
 
-type Element = ReturnType<typeof DomUtils.findAll>[number];
-
-const hasClass = (element: Element, name: string): boolean => (element.attribs.class ?? '').split(/\s+/).includes(name);
-const textOf = (element: Element): string => DomUtils.textContent(element).replace(/\s+/g, ' ').trim();
-
-function findAll(html: string, test: (element: Element) => boolean): Element[] {
-  return DomUtils.findAll(test, parseDocument(html).children);
-}
-
 interface ShownMessage {
   id: string;
   sender: string;
@@ -61,14 +62,11 @@ interface ShownMessage {
 
 /** The messages on an application page, oldest first, as a person (or a screen reader) would read them. */
 function shownMessages(html: string): ShownMessage[] {
-  return findAll(html, (element) => element.name === 'li' && hasClass(element, 'parley-message')).map((item) => {
-    const inside = (name: string): Element | null =>
-      DomUtils.findOne((element) => hasClass(element, name), item.children);
+  return findAll(html, 'li.parley-message').map((item) => {
+    const inside = (name: string): HtmlElement | undefined => findOne(item, `.${name}`);
     const marker = inside('parley-message__unread');
-    const hidden = marker
-      ? DomUtils.findOne((element) => hasClass(element, 'govuk-visually-hidden'), marker.children)
-      : null;
-    const time = DomUtils.findOne((element) => element.name === 'time', item.children);
+    const hidden = marker ? findOne(marker, '.govuk-visually-hidden') : undefined;
+    const time = findOne(item, 'time');
     const sender = inside('parley-message__sender');
     const body = inside('parley-message__body');
     return {
@@ -92,42 +90,35 @@ function hasMessageForm(html: string, side: Side, applicationId: string): boolea
 }
 
 function formKeyOf(html: string): string {
-  const match = /name="formKey" value="([0-9a-f-]{36})"/.exec(html);
-  assert.ok(match?.[1], 'the page has a message form with a one-time key');
-  return match[1];
+  const formKey = fieldValue(html, 'formKey');
+  assert.match(formKey ?? '', /^[0-9a-f-]{36}$/, 'the page has a message form with a one-time key');
+  return formKey!;
 }
 
 /** Why the form is not shown, or undefined when there is no explanation on the page. */
 function notAllowedText(html: string): string | undefined {
-  const [inset] = findAll(html, (element) => element.attribs.id === 'messaging-not-allowed');
+  const inset = findOne(html, '#messaging-not-allowed');
   return inset ? textOf(inset) : undefined;
 }
 
 function warningText(html: string): string | undefined {
-  const [section] = findAll(html, (element) => element.attribs.id === 'messages');
+  const section = findOne(html, '#messages');
   assert.ok(section, 'the page has a messages section');
-  const warning = DomUtils.findOne((element) => hasClass(element, 'govuk-warning-text__text'), section.children);
+  const warning = findOne(section, '.govuk-warning-text__text');
   return warning ? textOf(warning).replace(/^Warning /, '') : undefined;
 }
 
 /** The conversation's own count of unread messages ("2 unread messages"), if it shows one. */
 function unreadSummaryOf(html: string): string | undefined {
-  const [summary] = findAll(html, (element) => element.attribs.id === 'unread-summary');
+  const summary = findOne(html, '#unread-summary');
   return summary ? textOf(summary) : undefined;
 }
 
-function errorSummaryOf(html: string): { text: string; href: string | undefined }[] {
-  const [summary] = findAll(html, (element) => hasClass(element, 'govuk-error-summary'));
-  if (!summary) return [];
-  return DomUtils.findAll((element) => element.name === 'a', summary.children).map((link) => ({
-    text: textOf(link),
-    href: link.attribs.href,
-  }));
-}
+const errorSummaryOf = errorSummary;
 
 /** The message textarea: its name, whether it is read only, and exactly what it holds. */
 function bodyTextareaOf(html: string): { name: string | undefined; readonly: boolean; value: string } | undefined {
-  const [textarea] = findAll(html, (element) => element.name === 'textarea' && element.attribs.id === 'body');
+  const textarea = findOne(html, 'textarea#body');
   if (!textarea) return undefined;
   return {
     name: textarea.attribs.name,
@@ -603,7 +594,7 @@ describe('what a message must be', () => {
       const formKey = formKeyOf(page.body);
       const response = await staff.postMultipart(sendUrl('staff', applicationId), { formKey, format, body });
       assert.equal(response.statusCode, 400);
-      assert.match(response.body, /<title>Error: /);
+      assert.match(pageTitle(response.body), /^Error: /);
       assert.deepEqual(errorSummaryOf(response.body), [{ text: error, href: '#body' }]);
       assert.ok(
         response.body.includes(`<span class="govuk-visually-hidden">Error:</span> ${error}`),

@@ -15,8 +15,10 @@ import {
   createVacancy,
 } from '../support/factories.ts';
 import { HttpClient } from '../support/browserless-client.ts';
+import { fieldValue } from '../support/html.ts';
 import { startParley, type ParleyProcess } from '../support/processes.ts';
 import { startSmtpServer, type TestSmtpServer } from '../support/smtp.ts';
+import { waitForQueuesSettled } from '../support/queue.ts';
 
 /**
  * Two web processes and two worker processes on one PostgreSQL, as real processes: sessions and messages cross from
@@ -83,7 +85,7 @@ describe('two web processes', () => {
     assert.equal(page.status, 200, 'the session from web A is valid on web B');
 
     const words = `Interview on Monday ${randomUUID()}`;
-    const formKey = /name="formKey" value="([^"]+)"/.exec(page.body)?.[1] ?? '';
+    const formKey = fieldValue(page.body, 'formKey') ?? '';
     const sent = await onA.postMultipart(`/staff/applications/${application.id}/messages`, {
       formKey,
       format: 'text',
@@ -151,8 +153,9 @@ describe('two worker processes', () => {
       (email) => email.envelope.to.some((to) => recipients.includes(to)),
       150_000,
     );
-    // Give any duplicate time to show itself.
-    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    // Every job of the run has finished, including the killed worker's once pg-boss has retried it: any duplicate
+    // would have been sent by now.
+    await waitForQueuesSettled(db, ['daily-email-run', 'staff-daily-email'], 120_000);
     for (const address of recipients) {
       assert.equal(smtp.to(address).length, 1, `${address} has exactly one daily email`);
     }

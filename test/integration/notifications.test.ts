@@ -15,6 +15,7 @@ import {
   type TestUser,
 } from '../support/factories.ts';
 import { TestClient, signedInClient } from '../support/http.ts';
+import { pageTitle } from '../support/html.ts';
 
 /**
  * In-service notifications, following, the notifications page and the header count, the email settings and the
@@ -492,7 +493,7 @@ describe('email settings', () => {
       assert.deepEqual(errorSummaryOf(response.body), [
         { text: 'Select whether you want emails about messages', href: '#emails' },
       ]);
-      assert.match(response.body, /<title>Error: Email settings/);
+      assert.match(pageTitle(response.body), /^Error: Email settings/);
       assert.equal(await emailsOn(staff), false);
     }
   });

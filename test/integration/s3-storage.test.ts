@@ -12,6 +12,7 @@ import { isValidFileKey, newFileKey } from '../../src/platform/storage.ts';
 import { testApp, testContainer } from '../support/context.ts';
 import { createSchoolScene } from '../support/factories.ts';
 import { signedInClient } from '../support/http.ts';
+import { findOne } from '../support/html.ts';
 import { freePort } from '../support/ports.ts';
 import { startS3Server } from '../support/s3-server.ts';
 import { minimalPdf } from '../support/sample-files.ts';
@@ -160,7 +161,7 @@ describe('STORAGE_DRIVER=s3', () => {
     const jobseekerClient = await signedInClient(servingApp, jobseeker.email);
     const page = await jobseekerClient.get(`/applications/${application.id}`);
     assert.equal(page.statusCode, 200);
-    const attachmentId = /href="\/attachments\/([0-9a-f-]{36})"/.exec(page.body)?.[1];
+    const attachmentId = findOne(page.body, 'a[href^="/attachments/"]')?.attribs.href?.split('/').pop();
     assert.ok(attachmentId, 'the jobseeker sees the attachment');
 
     const download = await jobseekerClient.get(`/attachments/${attachmentId}`);
