@@ -7,6 +7,7 @@
  * through it, whether it came from the rich-text editor or the plain textarea.
  */
 import sanitizeHtml from 'sanitize-html';
+import { repairMessageStructure } from './rich-text-structure.ts';
 
 /** The most characters a message may have, counted on its plain-text copy. */
 export const messageTextLimit = 10_000;
@@ -17,6 +18,7 @@ export const messageTextLimit = 10_000;
  */
 export const messageBodyLimit = messageTextLimit * 10;
 
+const nestingLimit = 20;
 const allowedTags = ['p', 'br', 'strong', 'em', 'ul', 'ol', 'li', 'a'];
 const allowedProtocols = new Set(['http:', 'https:', 'mailto:']);
 
@@ -73,7 +75,7 @@ const strictOptions: sanitizeHtml.IOptions = {
   disallowedTagsMode: 'discard',
   nonTextTags: dropWithContents,
   // Deeper elements are dropped (keeping their words): no message needs 20 levels of nesting.
-  nestingLimit: 20,
+  nestingLimit,
   transformTags: {
     b: 'strong',
     i: 'em',
@@ -139,14 +141,16 @@ const firstPassOptions: sanitizeHtml.IOptions = {
 };
 
 /**
- * Reduce any HTML to the message allow-list. Idempotent: safe to call on its own output.
+ * Reduce any HTML to the message allow-list, in a structure a browser keeps as it is wherever the body is placed (no
+ * list item outside a list, no list inside a paragraph: see rich-text-structure.ts). Idempotent: safe to call on its
+ * own output.
  *
- * Two passes: the first also turns other blocks into paragraphs, which can nest paragraphs
- * (`<div><div>`); the second re-parses that, which flattens them into the stable form that
- * a further pass leaves alone.
+ * Two passes of the allow-list: the first also turns other blocks into paragraphs, which can nest paragraphs
+ * (`<div><div>`); the second re-parses that. Then the structure is repaired.
  */
 export function sanitiseMessageHtml(html: string): string {
-  return sanitizeHtml(sanitizeHtml(html, firstPassOptions), strictOptions).trim();
+  const allowed = sanitizeHtml(sanitizeHtml(html, firstPassOptions), strictOptions);
+  return repairMessageStructure(allowed, nestingLimit).trim();
 }
 
 function escapeHtml(text: string): string {
