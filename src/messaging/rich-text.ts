@@ -309,3 +309,17 @@ export function prepareMessageBody(input: { format: 'html' | 'text'; body: strin
   if (Array.from(text).length > messageTextLimit) return tooLong; // code points, so an emoji counts once
   return { ok: true, html, text };
 }
+
+/**
+ * What a refused message form gives back to its sender. For the message box (`editable`), rich text comes back as
+ * our sanitised HTML only, so the rich-text editor never receives markup we would not store and shows what would be
+ * sent; typed text comes back as typed. For the read-only "not sent" copy, both come back as their words.
+ */
+export function messageBodyToKeep(
+  input: { format: 'html' | 'text'; body: string },
+  use: 'editable' | 'read-only',
+): { format: 'html' | 'text'; body: string } {
+  if (input.format === 'text') return input;
+  if (use === 'read-only') return { format: 'text', body: htmlToPlainText(input.body) };
+  return { format: 'html', body: sanitiseMessageHtml(input.body) };
+}

@@ -6,6 +6,7 @@ import { formErrors, noErrors } from '../web/form-errors.ts';
 import { NotFoundError, requireUuid } from '../web/http-errors.ts';
 import { filesOf, formField } from '../web/multipart.ts';
 import { contentDispositionAttachment } from './attachment-rules.ts';
+import { messageBodyToKeep } from './rich-text.ts';
 import { messagingUrls } from './urls.ts';
 
 const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -44,7 +45,8 @@ export function registerMessagingRoutes(app: FastifyInstance, container: Contain
         ? await container.applications.findForStaff(applicationId, user.id)
         : await container.applications.findForJobseeker(applicationId, user.id);
     if (!application) throw new NotFoundError();
-    const form: MessageFormState = { body, format, formKey, errors: noErrors(), refusedFiles: [], acceptedFiles: [] };
+    const kept = messageBodyToKeep({ format, body }, result.outcome === 'denied' ? 'read-only' : 'editable');
+    const form: MessageFormState = { ...kept, formKey, errors: noErrors(), refusedFiles: [], acceptedFiles: [] };
     if (result.outcome === 'denied') {
       form.errors = formErrors([{ field: 'body', text: result.reason }]);
       return renderApplicationPage(container, reply, application, user, { messageForm: form, status: 409 });
