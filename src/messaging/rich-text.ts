@@ -6,6 +6,7 @@
  * `sanitiseMessageHtml` is the only gate: everything that becomes message HTML passes
  * through it, whether it came from the rich-text editor or the plain textarea.
  */
+import { LinkifyIt } from 'linkify-it';
 import sanitizeHtml from 'sanitize-html';
 import { repairMessageStructure } from './rich-text-structure.ts';
 
@@ -162,33 +163,26 @@ function escapeHtml(text: string): string {
     .replaceAll("'", '&#39;');
 }
 
-// A web address (http://, https:// or www.) or an email address, not in the middle of a word.
-const linkPattern =
-  /(?<![\w.@/-])(?:(?:https?:\/\/|www\.)[^\s<>"]+|[\w.%+-]+@[a-z\d](?:[a-z\d-]*[a-z\d])?(?:\.[a-z\d](?:[a-z\d-]*[a-z\d])?)*\.[a-z]{2,})/gi;
-
-/** Punctuation that ends a sentence rather than the address: "See https://example.com." */
-function trimTrailingPunctuation(address: string): string {
-  let trimmed = address.replace(/[.,;:!?'"]+$/, '');
-  // Drop a closing bracket that has no opening bracket in the address: "(see www.example.com)".
-  while (trimmed.endsWith(')') && trimmed.split('(').length < trimmed.split(')').length) {
-    trimmed = trimmed.slice(0, -1).replace(/[.,;:!?'"]+$/, '');
-  }
-  return trimmed;
-}
+/**
+ * What becomes a link in typed text: web addresses that start http://, https:// or www., and email addresses (with or
+ * without mailto:). linkify-it finds them and knows where an address ends (a full stop, comma or closing bracket after
+ * it is the sentence's, not the address's). Its other schemes (ftp:, and //) are turned off, and of its links without
+ * a scheme only those starting www. are kept: "report.pl" or "notes.md" are file names more often than web sites.
+ */
+const linkifier = new LinkifyIt({ fuzzyLink: true, fuzzyEmail: true, fuzzyIP: false })
+  .add('ftp:', null)
+  .add('//', null);
 
 /** Escape a line of plain text, turning web and email addresses into links. */
 function linkify(line: string): string {
   let html = '';
   let last = 0;
-  for (const match of line.matchAll(linkPattern)) {
-    const address = trimTrailingPunctuation(match[0]);
-    const start = match.index;
-    let href: string;
-    if (address.includes('@') && !/^(?:https?:\/\/|www\.)/i.test(address)) href = `mailto:${address}`;
-    else if (/^www\./i.test(address)) href = `https://${address}`;
-    else href = address;
-    html += `${escapeHtml(line.slice(last, start))}<a href="${escapeHtml(href)}">${escapeHtml(address)}</a>`;
-    last = start + address.length;
+  for (const match of linkifier.match(line) ?? []) {
+    const schemeless = match.schema === '';
+    if (schemeless && !/^www\./i.test(match.raw)) continue;
+    const href = schemeless ? `https://${match.raw}` : match.url;
+    html += `${escapeHtml(line.slice(last, match.index))}<a href="${escapeHtml(href)}">${escapeHtml(match.raw)}</a>`;
+    last = match.lastIndex;
   }
   return html + escapeHtml(line.slice(last));
 }

@@ -363,6 +363,10 @@ describe('plainTextToHtml', () => {
       '<p>(see <a href="https://en.wikipedia.org/wiki/Foo_(bar)" rel="noopener noreferrer">https://en.wikipedia.org/wiki/Foo_(bar)</a>)</p>',
     );
     assert.equal(
+      plainTextToHtml('WWW.EXAMPLE.COM or mailto:office@school.example'),
+      '<p><a href="https://www.example.com/" rel="noopener noreferrer">WWW.EXAMPLE.COM</a> or <a href="mailto:office@school.example" rel="noopener noreferrer">mailto:office@school.example</a></p>',
+    );
+    assert.equal(
       plainTextToHtml('- item at www.example.com'),
       '<ul><li>item at <a href="https://www.example.com/" rel="noopener noreferrer">www.example.com</a></li></ul>',
     );
@@ -373,9 +377,21 @@ describe('plainTextToHtml', () => {
       plainTextToHtml('javascript:alert(1) ftp://x.example http:// name@host'),
       '<p>javascript:alert(1) ftp://x.example http:// name@host</p>',
     );
+    assert.equal(plainTextToHtml('example.com, notes.md and report.pl'), '<p>example.com, notes.md and report.pl</p>');
+    assert.equal(plainTextToHtml('//evil.example and ftp://x.example'), '<p>//evil.example and ftp://x.example</p>');
+    // linkify-it needs a known top-level domain after www. (".example" is reserved, never a real site).
+    assert.equal(plainTextToHtml('www.school.example'), '<p>www.school.example</p>');
+  });
+
+  test('quotes and angle brackets in an address stay harmless', () => {
+    // linkify-it keeps a quote inside an address; the URL parser then encodes it, and the text is escaped.
     assert.equal(
       plainTextToHtml('https://x.example/"onmouseover="alert(1)'),
-      '<p><a href="https://x.example/" rel="noopener noreferrer">https://x.example/</a>"onmouseover="alert(1)</p>',
+      '<p><a href="https://x.example/%22onmouseover=%22alert(1)" rel="noopener noreferrer">https://x.example/"onmouseover="alert(1)</a></p>',
+    );
+    assert.equal(
+      plainTextToHtml('https://x.example/"><img src=x>'),
+      '<p><a href="https://x.example/" rel="noopener noreferrer">https://x.example/</a>"&gt;&lt;img src=x&gt;</p>',
     );
   });
 
