@@ -292,6 +292,7 @@ test('a refused message comes back to the editor as sanitised HTML, and as words
   scene,
   db,
 }) => {
+  test.setTimeout(120_000); // three people's worth of page loads and scans, as in messaging.spec.ts
   const { staff, jobseeker, application } = await scene('submitted');
   const conversation = new Conversation(page);
   await signInTo(page, `/staff/applications/${application.id}`, staff.email);
