@@ -87,7 +87,7 @@ async function signedIn(
   const accounts = createAccountsService({ db, signInAttemptsPer15Minutes: 10 });
   const user = await record.step('user: load with organisations', () => accounts.loadSignedInUser(visit.userId));
   if (!user) throw new Error(`no such user ${visit.userId}`);
-  const dashboard = createDashboardService({ db });
+  const dashboard = createDashboardService({ db, countUnreadNotifications: (u) => countUnreadNotifications(db, u.id) });
   if (navigation === 'both counts') {
     await record.step('navigation: unread conversations', () => dashboard.unreadConversationCount(user));
     await record.step('navigation: unread notifications', () => countUnreadNotifications(db, user.id));
@@ -100,12 +100,17 @@ export function dashboardPage(visit: PageVisit, query: string | null): PageSql {
   return async (db, record) => {
     // The dashboard's own counts give the navigation its unread conversations (src/dashboard/routes.ts).
     const { user, save } = await signedIn(db, record, visit, 'page counts conversations');
-    const dashboard = createDashboardService({ db });
-    await record.step('dashboard: page and counts', () =>
-      dashboard.staffDashboard(user, { tab: 'inbox', sort: 'unread', search: parseSearch(query ?? ''), page: 1 }),
+    const dashboard = createDashboardService({
+      db,
+      countUnreadNotifications: (u) => countUnreadNotifications(db, u.id),
+    });
+    await record.step('dashboard: schools, page, counts and unread notifications', () =>
+      dashboard.staffDashboard(
+        user,
+        { tab: 'inbox', sort: 'unread', search: parseSearch(query ?? ''), page: 1 },
+        { allowRedirect: true },
+      ),
     );
-    await record.step('navigation: unread notifications', () => countUnreadNotifications(db, user.id));
-    await record.step('dashboard: visible schools', () => dashboard.visibleSchoolCount(user));
     await save();
   };
 }

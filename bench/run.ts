@@ -308,7 +308,7 @@ async function main(): Promise<void> {
         );
         const { db } = createDatabase(connectionString, 1);
         try {
-          const dashboard = createDashboardService({ db });
+          const dashboard = createDashboardService({ db, countUnreadNotifications: () => Promise.resolve(0) });
           const user = {
             id: cast.trustMember.id,
             kind: 'staff' as const,
@@ -320,12 +320,12 @@ async function main(): Promise<void> {
             const page = pages[index];
             if (!page) continue;
             const timing = await timePageSql(connectionString, [page], 10);
-            const { total } = await dashboard.staffDashboard(user, {
-              tab: 'inbox',
-              sort: 'unread',
-              search: parseSearch(query),
-              page: 1,
-            });
+            const result = await dashboard.staffDashboard(
+              user,
+              { tab: 'inbox', sort: 'unread', search: parseSearch(query), page: 1 },
+              { allowRedirect: false },
+            );
+            const total = result.outcome === 'page' ? result.total : 0;
             report.searchQueries.push({ query, sqlP50: timing.p50, matches: total });
           }
         } finally {

@@ -19,6 +19,17 @@ import { createJobQueue } from './platform/queue.ts';
 import { createS3Storage } from './platform/s3-storage.ts';
 import { createFilesystemStorage } from './platform/storage.ts';
 import { createViewEnvironment } from './web/views.ts';
+import type { RouteRegistration, WebDependencies } from './web/app.ts';
+import { listStoredEmails } from './platform/mail.ts';
+import { createVacanciesService } from './vacancies/service.ts';
+import { createApplicationPageService } from './applications/application-page.ts';
+import { registerAccountRoutes } from './accounts/routes.ts';
+import { registerVacancyRoutes } from './vacancies/routes.ts';
+import { registerApplicationRoutes } from './applications/routes.ts';
+import { registerMessagingRoutes } from './messaging/routes.ts';
+import { registerDashboardRoutes } from './dashboard/routes.ts';
+import { registerNotificationRoutes } from './notifications/routes.ts';
+import { demoAccounts } from './demo/accounts.ts';
 
 function createEmailTransport(config: AppConfig): EmailTransport {
   const transport = config.email.transport;
@@ -85,8 +96,46 @@ export function createContainer(options: {
     limits: config.attachments,
     onMessageSent: [notifications.onMessageSent],
   });
-  const dashboard = createDashboardService({ db });
+  const dashboard = createDashboardService({ db, countUnreadNotifications: notifications.unreadCount });
+  const vacancies = createVacanciesService({ db, clock, applications });
+  const applicationPage = createApplicationPageService({
+    applications,
+    messaging,
+    notifications,
+    dashboard,
+    attachmentLimits: config.attachments,
+  });
   const views = createViewEnvironment(config.projectRoot);
+
+  // Each feature's routes get the services they use, and nothing else: never the database or a repository.
+  const routes: RouteRegistration[] = [
+    (app) => registerAccountRoutes(app, { accounts, demoAccounts: config.isDevelopment ? demoAccounts : [] }),
+    (app) => registerVacancyRoutes(app, { vacancies, applications }),
+    (app) => registerApplicationRoutes(app, { applications, applicationPage }),
+    (app) => registerMessagingRoutes(app, { messaging, applicationPage }),
+    (app) => registerDashboardRoutes(app, { dashboard }),
+    (app) =>
+      registerNotificationRoutes(app, {
+        notifications,
+        devMail:
+          config.isDevelopment || config.environment === 'test'
+            ? { transportName: transport.name, list: () => listStoredEmails(config.email.mailFolder) }
+            : null,
+      }),
+  ];
+  async function checkDatabase(): Promise<void> {
+    await sql`select 1`.execute(db);
+  }
+  const web: WebDependencies = {
+    config,
+    logger,
+    views,
+    db,
+    loadSignedInUser: (userId) => accounts.loadSignedInUser(userId),
+    navigationCounts: (user) => dashboard.navigationCounts(user),
+    checkDatabase,
+    routes,
+  };
 
   return {
     config,
@@ -102,9 +151,11 @@ export function createContainer(options: {
     messaging,
     dashboard,
     notifications,
-    async checkDatabase(): Promise<void> {
-      await sql`select 1`.execute(db);
-    },
+    vacancies,
+    applicationPage,
+    /** What the web application is built from (src/web/app.ts createApp). */
+    web,
+    checkDatabase,
     async close(): Promise<void> {
       await queue.stop();
       await transport.close?.();

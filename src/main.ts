@@ -54,7 +54,7 @@ async function main(): Promise<void> {
   await container.queue.start();
   if (mode !== 'web') await startWorker(container);
 
-  const app = mode !== 'worker' ? await createApp(container) : undefined;
+  const app = mode !== 'worker' ? await createApp(container.web) : undefined;
   if (app) {
     await app.listen({ port: config.port, host: config.host });
   }

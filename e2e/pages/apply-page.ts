@@ -1,5 +1,6 @@
 import type { Locator, Page } from '@playwright/test';
 import { clickAndLoad, errorSummary } from './common.ts';
+import { vacancyUrls } from '../../src/vacancies/urls.ts';
 
 /** The application form: save as a draft, or submit. */
 export class ApplyPage {
@@ -18,7 +19,7 @@ export class ApplyPage {
   }
 
   async goto(vacancyId: string): Promise<void> {
-    await this.page.goto(`/jobs/${vacancyId}/apply`);
+    await this.page.goto(vacancyUrls.apply(vacancyId));
   }
 
   async saveDraft(): Promise<void> {

@@ -1,5 +1,6 @@
 import type { Locator, Page } from '@playwright/test';
 import { clickAndLoad, errorSummary, successBanner } from './common.ts';
+import { dashboardUrls } from '../../src/dashboard/urls.ts';
 
 /**
  * "Messages" in the service navigation. With unread conversations its name gains the count, read out in words
@@ -53,7 +54,7 @@ export class StaffDashboardPage {
   }
 
   async goto(query = ''): Promise<void> {
-    await this.page.goto(`/staff/messages${query}`);
+    await this.page.goto(`${dashboardUrls.staffDashboard()}${query}`);
   }
 
   /** "Inbox" or "Archived", with its count: "Inbox (3)". */
@@ -129,7 +130,7 @@ export class JobseekerMessagesPage {
   }
 
   async goto(): Promise<void> {
-    await this.page.goto('/messages');
+    await this.page.goto(dashboardUrls.jobseekerMessages());
   }
 
   /** The entry for one job, found by its title. */

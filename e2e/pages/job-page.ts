@@ -1,4 +1,5 @@
 import type { Locator, Page } from '@playwright/test';
+import { vacancyUrls } from '../../src/vacancies/urls.ts';
 
 /** A job advert, as a jobseeker sees it. */
 export class JobPage {
@@ -13,6 +14,6 @@ export class JobPage {
   }
 
   async goto(vacancyId: string): Promise<void> {
-    await this.page.goto(`/jobs/${vacancyId}`);
+    await this.page.goto(vacancyUrls.job(vacancyId));
   }
 }

@@ -1,5 +1,6 @@
 import type { Locator, Page } from '@playwright/test';
 import { statusLine, successBanner, timelineEntry } from './common.ts';
+import { applicationUrls } from '../../src/applications/urls.ts';
 
 /** "Your applications", the list. */
 export class JobseekerApplicationsPage {
@@ -32,7 +33,7 @@ export class JobseekerApplicationPage {
   }
 
   async goto(applicationId: string): Promise<void> {
-    await this.page.goto(`/applications/${applicationId}`);
+    await this.page.goto(applicationUrls.jobseekerApplication(applicationId));
   }
 
   timelineEntry(heading: string): Locator {

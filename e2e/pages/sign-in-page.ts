@@ -1,5 +1,6 @@
 import type { Locator, Page } from '@playwright/test';
 import { clickAndLoad, errorSummary } from './common.ts';
+import { accountUrls } from '../../src/accounts/urls.ts';
 
 export class SignInPage {
   readonly page: Page;
@@ -15,7 +16,7 @@ export class SignInPage {
   }
 
   async goto(): Promise<void> {
-    await this.page.goto('/sign-in');
+    await this.page.goto(accountUrls.signIn());
   }
 
   async signIn(email: string, password: string): Promise<void> {

@@ -1,5 +1,6 @@
 import type { Locator, Page } from '@playwright/test';
 import { clickAndLoad, statusLine, successBanner, timelineEntry } from './common.ts';
+import { applicationUrls } from '../../src/applications/urls.ts';
 
 /** What hiring staff see of one application: its details, the status form and the history. */
 export class StaffApplicationPage {
@@ -14,7 +15,7 @@ export class StaffApplicationPage {
   }
 
   async goto(applicationId: string): Promise<void> {
-    await this.page.goto(`/staff/applications/${applicationId}`);
+    await this.page.goto(applicationUrls.staffApplication(applicationId));
   }
 
   /** Chooses the new status by its label ("Shortlisted") and submits the form. */

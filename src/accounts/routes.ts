@@ -1,8 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import type { Container } from '../container.ts';
 import { formErrors, noErrors } from '../web/form-errors.ts';
-import { demoAccounts } from '../demo/accounts.ts';
+import type { AccountsService } from './service.ts';
 
 const signInSchema = z.object({
   email: z.string().default(''),
@@ -10,14 +9,29 @@ const signInSchema = z.object({
   returnTo: z.string().default('/'),
 });
 
+/** Why the sign-in page was shown instead of the page the person asked for, in words. */
+function signInReason(returnTo: string): string | null {
+  if (returnTo === '/') return null;
+  if (/^\/(staff\/)?(applications\/[^/]+\/messages|messages)\b/.test(returnTo)) {
+    return 'Sign in to read your messages. You will go straight to them after signing in.';
+  }
+  return 'Sign in to see the page you asked for. You will go straight to it after signing in.';
+}
+
 /** Only same-site paths are followed after sign-in. */
 export function safeReturnTo(value: unknown): string {
   return typeof value === 'string' && /^\/(?![/\\])/.test(value) ? value : '/';
 }
 
-export function registerAccountRoutes(app: FastifyInstance, container: Container): void {
-  const { accounts, config } = container;
-  const demoList = config.isDevelopment ? demoAccounts : [];
+export interface AccountRouteServices {
+  accounts: AccountsService;
+  /** The demo accounts the sign-in page lists (development only; empty otherwise). */
+  demoAccounts: readonly { email: string; description: string }[];
+}
+
+export function registerAccountRoutes(app: FastifyInstance, services: AccountRouteServices): void {
+  const { accounts } = services;
+  const demoList = services.demoAccounts;
 
   app.get('/', async (request, reply) => {
     if (request.user?.kind === 'staff') return reply.redirect('/staff/vacancies');
@@ -31,6 +45,7 @@ export function registerAccountRoutes(app: FastifyInstance, container: Container
       pageTitle: 'Sign in',
       values: { email: '' },
       returnTo: safeReturnTo(query.returnTo),
+      signInReason: signInReason(safeReturnTo(query.returnTo)),
       errors: noErrors(),
       demoAccounts: demoList,
     });
@@ -68,6 +83,7 @@ export function registerAccountRoutes(app: FastifyInstance, container: Container
       pageTitle: 'Sign in',
       values: { email: form.email },
       returnTo,
+      signInReason: signInReason(returnTo),
       errors: formErrors(fieldErrors),
       demoAccounts: demoList,
     });

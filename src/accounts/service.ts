@@ -8,16 +8,9 @@ import {
   listStaffOrganisations,
   recordFailedSignIn,
 } from './repository.ts';
-import type { UserKind } from '../platform/database-schema.ts';
+import type { SignedInUser } from '../web/signed-in-user.ts';
 
-export interface SignedInUser {
-  id: string;
-  kind: UserKind;
-  email: string;
-  fullName: string;
-  /** Organisation names, for staff: shown in the header and used as the message signature. */
-  organisationNames: string[];
-}
+export type { SignedInUser };
 
 export type SignInResult =
   { outcome: 'signed-in'; user: SignedInUser } | { outcome: 'wrong-credentials' } | { outcome: 'too-many-attempts' };

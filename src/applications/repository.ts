@@ -1,23 +1,7 @@
-import { sql, type Expression, type SqlBool } from 'kysely';
+import { sql } from 'kysely';
+import { schoolIsVisibleToStaff } from '../accounts/school-visibility.ts';
 import type { DbExecutor } from '../platform/db.ts';
 import type { ApplicationStatus } from './status.ts';
-
-/**
- * The schools a staff member can see: those they belong to, and every school in a group (trust or local authority)
- * they belong to. Used as a subquery so that visibility is decided by the database, in the same query.
- */
-export function schoolsVisibleToStaff(staffUserId: string) {
-  return sql<string>`(
-    select m.organisation_id from staff_memberships m where m.user_id = ${staffUserId}
-    union
-    select g.school_id from staff_memberships m join school_group_members g on g.group_id = m.organisation_id
-    where m.user_id = ${staffUserId}
-  )`;
-}
-
-export function schoolIsVisibleToStaff(schoolColumn: string, staffUserId: string): Expression<SqlBool> {
-  return sql<SqlBool>`${sql.ref(schoolColumn)} in ${schoolsVisibleToStaff(staffUserId)}`;
-}
 
 export interface ApplicationRecord {
   id: string;
@@ -226,4 +210,17 @@ export async function listStatusChanges(db: DbExecutor, applicationId: string): 
     order by c.changed_at desc, c.id desc
   `.execute(db);
   return result.rows;
+}
+
+/** The vacancy an application is made to, with what decides whether it is still open. Published vacancies only. */
+export async function findPublishedVacancyForApplying(
+  db: DbExecutor,
+  vacancyId: string,
+): Promise<{ id: string; status: string; closingDate: string } | undefined> {
+  return db
+    .selectFrom('vacancies')
+    .select(['id', 'status', 'closing_date as closingDate'])
+    .where('id', '=', vacancyId)
+    .where('status', '=', 'published')
+    .executeTakeFirst();
 }

@@ -1,35 +1,56 @@
-import type { FastifyInstance, FastifyReply } from 'fastify';
-import type { Container } from '../container.ts';
-import { requireJobseeker, requireStaff, signedInUser } from '../web/app.ts';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { requireJobseeker, requireStaff, signedInUser } from '../web/guards.ts';
 import { NotFoundError, requireUuid } from '../web/http-errors.ts';
 import { formErrors, noErrors, zodFormErrors, type FormErrors } from '../web/form-errors.ts';
-import { listApplicationsForJobseeker, type ApplicationRecord } from './repository.ts';
-import { renderApplicationPage, withdrawableStatuses } from './pages.ts';
+import type { SignedInUser } from '../web/signed-in-user.ts';
+import type { ApplicationRecord } from './repository.ts';
+import type { ApplicationPageOptions, ApplicationPageService } from './application-page.ts';
+import type { ApplicationsService } from './service.ts';
 import { statusChangeSchema } from './schemas.ts';
-import { jobseekerStatusLabel, staffStatusLabel } from './status.ts';
+import { canWithdraw, jobseekerStatusLabel, staffStatusLabel } from './status.ts';
 import { applicationUrls } from './urls.ts';
 
-export function registerApplicationRoutes(app: FastifyInstance, container: Container): void {
-  const { db, applications } = container;
+export interface ApplicationRouteServices {
+  applications: ApplicationsService;
+  applicationPage: ApplicationPageService;
+}
 
-  app.get('/staff/applications/:applicationId', { preHandler: requireStaff }, async (request, reply) => {
-    const user = signedInUser(request);
-    const applicationId = requireUuid((request.params as { applicationId: string }).applicationId);
-    const application = await applications.findForStaff(applicationId, user.id);
-    if (!application) throw new NotFoundError();
-    return renderApplicationPage(container, reply, application, user);
-  });
+/** Renders the application page (a 404 if this person may not see it). */
+async function renderApplicationPage(
+  reply: FastifyReply,
+  applicationPage: ApplicationPageService,
+  viewer: SignedInUser,
+  applicationId: string,
+  options: ApplicationPageOptions & { status?: number },
+): Promise<FastifyReply> {
+  const page = await applicationPage.applicationPage(viewer, applicationId, options);
+  if (!page) throw new NotFoundError();
+  return reply.code(options.status ?? 200).render(page.template, page.view);
+}
+
+function applicationIdOf(request: FastifyRequest): string {
+  return requireUuid((request.params as { applicationId: string }).applicationId);
+}
+
+export function registerApplicationRoutes(app: FastifyInstance, services: ApplicationRouteServices): void {
+  const { applications, applicationPage } = services;
+
+  app.get('/staff/applications/:applicationId', { preHandler: requireStaff }, async (request, reply) =>
+    renderApplicationPage(reply, applicationPage, signedInUser(request), applicationIdOf(request), { markRead: true }),
+  );
 
   app.post('/staff/applications/:applicationId/status', { preHandler: requireStaff }, async (request, reply) => {
     const user = signedInUser(request);
-    const applicationId = requireUuid((request.params as { applicationId: string }).applicationId);
-    const application = await applications.findForStaff(applicationId, user.id);
-    if (!application) throw new NotFoundError();
+    const applicationId = applicationIdOf(request);
     const parsed = statusChangeSchema.safeParse(request.body ?? {});
     if (!parsed.success) {
       const errors = zodFormErrors(parsed.error);
       const statusErrors = formErrors(errors.list.map((e) => ({ field: 'to', text: e.text })));
-      return renderApplicationPage(container, reply, application, user, { statusErrors, status: 400 });
+      return renderApplicationPage(reply, applicationPage, user, applicationId, {
+        markRead: false,
+        statusErrors,
+        status: 400,
+      });
     }
     const result = await applications.changeStatus({
       applicationId,
@@ -43,16 +64,28 @@ export function registerApplicationRoutes(app: FastifyInstance, container: Conta
       request.session.set('flash', `Status changed to ‘${staffStatusLabel(parsed.data.to)}’`);
       return reply.redirect(applicationUrls.staffApplication(applicationId), 303);
     }
-    const fresh = (await applications.findForStaff(applicationId, user.id)) ?? application;
-    return renderApplicationPage(container, reply, fresh, user, {
+    return renderApplicationPage(reply, applicationPage, user, applicationId, {
+      markRead: false,
       statusErrors: formErrors([{ field: 'to', text: result.message }]),
       status: 409,
     });
   });
 
+  app.post('/staff/applications/:applicationId/follow', { preHandler: requireStaff }, async (request, reply) => {
+    const applicationId = applicationIdOf(request);
+    const following = (request.body as Record<string, unknown> | undefined)?.following === 'yes';
+    if (!(await applicationPage.setFollowing(signedInUser(request), applicationId, following))) {
+      throw new NotFoundError();
+    }
+    request.session.set(
+      'flash',
+      following ? 'You are following this application' : 'You have stopped following this application',
+    );
+    return reply.redirect(applicationUrls.staffApplication(applicationId), 303);
+  });
+
   app.get('/applications', { preHandler: requireJobseeker }, async (request, reply) => {
-    const user = signedInUser(request);
-    const rows = await listApplicationsForJobseeker(db, user.id);
+    const rows = await applications.listForJobseeker(signedInUser(request).id);
     return reply.render('applications/views/jobseeker-applications.njk', {
       pageTitle: 'Your applications',
       applications: rows.map((a) => ({
@@ -63,18 +96,15 @@ export function registerApplicationRoutes(app: FastifyInstance, container: Conta
     });
   });
 
-  async function loadJobseekerApplication(request: import('fastify').FastifyRequest): Promise<ApplicationRecord> {
-    const user = signedInUser(request);
-    const applicationId = requireUuid((request.params as { applicationId: string }).applicationId);
-    const application = await applications.findForJobseeker(applicationId, user.id);
+  app.get('/applications/:applicationId', { preHandler: requireJobseeker }, async (request, reply) =>
+    renderApplicationPage(reply, applicationPage, signedInUser(request), applicationIdOf(request), { markRead: true }),
+  );
+
+  async function loadJobseekerApplication(request: FastifyRequest): Promise<ApplicationRecord> {
+    const application = await applications.findForJobseeker(applicationIdOf(request), signedInUser(request).id);
     if (!application) throw new NotFoundError();
     return application;
   }
-
-  app.get('/applications/:applicationId', { preHandler: requireJobseeker }, async (request, reply) => {
-    const application = await loadJobseekerApplication(request);
-    return renderApplicationPage(container, reply, application, signedInUser(request));
-  });
 
   async function renderWithdraw(reply: FastifyReply, application: ApplicationRecord, errors: FormErrors, status = 200) {
     return reply.code(status).render('applications/views/withdraw.njk', {
@@ -88,7 +118,7 @@ export function registerApplicationRoutes(app: FastifyInstance, container: Conta
 
   app.get('/applications/:applicationId/withdraw', { preHandler: requireJobseeker }, async (request, reply) => {
     const application = await loadJobseekerApplication(request);
-    if (!withdrawableStatuses.includes(application.status))
+    if (!canWithdraw(application.status))
       return reply.redirect(applicationUrls.jobseekerApplication(application.id), 303);
     return renderWithdraw(reply, application, noErrors());
   });

@@ -1,18 +1,23 @@
 import type { Db, DbTransaction } from '../platform/db.ts';
 import type { Clock } from '../platform/clock.ts';
-import { ukDateString } from '../web/format.ts';
-import { findPublishedVacancy, type VacancyRecord } from '../vacancies/repository.ts';
+import { vacancyIsOpen } from '../vacancies/rules.ts';
 import {
+  countApplicationsByStatus,
   findApplicationForJobseeker,
   findApplicationForStaff,
   findJobseekerApplicationForVacancy,
+  findPublishedVacancyForApplying,
   insertApplication,
   insertStatusChange,
+  listApplicationsForJobseeker,
+  listApplicationsForVacancy,
+  listStatusChanges,
   lockApplication,
   updateDraft,
   updateStatus,
   type ApplicationRecord,
 } from './repository.ts';
+import { submissionRequirements } from './schemas.ts';
 import { canMove, staffStatusLabel, jobseekerStatusLabel, type ApplicationStatus, type StatusActor } from './status.ts';
 
 export interface ApplicationForm {
@@ -31,6 +36,7 @@ export type SaveApplicationResult =
   | { outcome: 'saved'; applicationId: string; submitted: boolean }
   | { outcome: 'not-found' }
   | { outcome: 'closed'; message: string }
+  | { outcome: 'incomplete'; errors: { field: string; text: string }[] }
   | { outcome: 'already-submitted'; applicationId: string };
 
 /** Hooks that other features (messaging, notifications) attach to status changes, inside the same transaction. */
@@ -44,10 +50,6 @@ export type StatusChangeListener = (
     to: ApplicationStatus;
   },
 ) => Promise<void>;
-
-export function vacancyIsOpen(vacancy: VacancyRecord, now: Date): boolean {
-  return vacancy.status === 'published' && vacancy.closingDate >= ukDateString(now);
-}
 
 export function createApplicationsService(deps: { db: Db; clock: Clock; onStatusChange?: StatusChangeListener[] }) {
   const { db, clock } = deps;
@@ -118,6 +120,17 @@ export function createApplicationsService(deps: { db: Db; clock: Clock; onStatus
     findForVacancy: (vacancyId: string, jobseekerId: string): Promise<ApplicationRecord | undefined> =>
       findJobseekerApplicationForVacancy(db, vacancyId, jobseekerId),
 
+    listForJobseeker: (jobseekerId: string) => listApplicationsForJobseeker(db, jobseekerId),
+
+    listForVacancy: (vacancyId: string, status: ApplicationStatus) => listApplicationsForVacancy(db, vacancyId, status),
+
+    countByStatus: (vacancyId: string) => countApplicationsByStatus(db, vacancyId),
+
+    timeline: (applicationId: string) => listStatusChanges(db, applicationId),
+
+    /** Locks the application's row for the rest of another feature's transaction (a message send), and reads it. */
+    lock: (transaction: DbTransaction, applicationId: string) => lockApplication(transaction, applicationId),
+
     /**
      * Saves the jobseeker's application for a vacancy: creates the draft if there is none, updates it, and submits it
      * when asked. Only drafts change; the vacancy must still be open.
@@ -128,8 +141,17 @@ export function createApplicationsService(deps: { db: Db; clock: Clock; onStatus
       form: ApplicationForm;
       submit: boolean;
     }): Promise<SaveApplicationResult> {
+      if (input.submit) {
+        const complete = submissionRequirements.safeParse(input.form);
+        if (!complete.success) {
+          return {
+            outcome: 'incomplete',
+            errors: complete.error.issues.map((issue) => ({ field: String(issue.path[0] ?? ''), text: issue.message })),
+          };
+        }
+      }
       return db.transaction().execute(async (trx) => {
-        const vacancy = await findPublishedVacancy(trx, input.vacancyId);
+        const vacancy = await findPublishedVacancyForApplying(trx, input.vacancyId);
         if (!vacancy) return { outcome: 'not-found' };
         if (!vacancyIsOpen(vacancy, clock.now())) {
           return { outcome: 'closed', message: 'This vacancy has closed. You can no longer apply for it.' };

@@ -3,6 +3,8 @@
  *
  * Each status lists the moves staff may make and the moves the jobseeker may make.
  */
+import type { ApplicationStatus as DatabaseApplicationStatus } from '../platform/database-schema.ts';
+
 export const applicationStatuses = [
   'draft',
   'submitted',
@@ -15,6 +17,10 @@ export const applicationStatuses = [
 ] as const;
 
 export type ApplicationStatus = (typeof applicationStatuses)[number];
+
+// The machine and the database's enum list the same statuses: a difference either way fails the type check.
+type SameStatuses<A, B> = [A] extends [B] ? ([B] extends [A] ? true : never) : never;
+export const statusesMatchDatabase: SameStatuses<ApplicationStatus, DatabaseApplicationStatus> = true;
 
 export type StatusActor = 'staff' | 'jobseeker';
 
@@ -87,4 +93,9 @@ export const staffVisibleStatuses: readonly ApplicationStatus[] = applicationSta
 
 export function isFinal(status: ApplicationStatus): boolean {
   return rules[status].staffMoves.length === 0 && rules[status].jobseekerMoves.length === 0;
+}
+
+/** Whether the jobseeker may withdraw an application with this status: the status machine's own answer. */
+export function canWithdraw(status: ApplicationStatus): boolean {
+  return canMove(status, 'withdrawn', 'jobseeker');
 }

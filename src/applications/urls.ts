@@ -4,4 +4,5 @@ export const applicationUrls = {
   jobseekerApplications: () => '/applications',
   jobseekerApplication: (applicationId: string) => `/applications/${applicationId}`,
   withdraw: (applicationId: string) => `/applications/${applicationId}/withdraw`,
+  follow: (applicationId: string) => `/staff/applications/${applicationId}/follow`,
 };

@@ -1,7 +1,7 @@
 import { sql, type RawBuilder } from 'kysely';
 import { planEachTime, type DbExecutor } from '../platform/db.ts';
 import type { ApplicationStatus } from '../applications/status.ts';
-import { schoolsVisibleToStaff } from '../applications/repository.ts';
+import { schoolsVisibleToStaff } from '../accounts/school-visibility.ts';
 import type { SearchTerms } from './search.ts';
 
 export type DashboardTab = 'inbox' | 'archived';
@@ -65,7 +65,7 @@ function orderBy(sort: DashboardSort) {
  * the hundred it guesses for an unknown set of schools) and joins the person's read states with one hash join
  * instead of 10,000 index lookups.
  */
-async function visibleSchoolIds(db: DbExecutor, staffUserId: string): Promise<string[]> {
+export async function visibleSchoolIds(db: DbExecutor, staffUserId: string): Promise<string[]> {
   const result = await sql<{ id: string }>`select s.id from ${schoolsVisibleToStaff(staffUserId)} as s(id)`.execute(db);
   return result.rows.map((row) => row.id);
 }
@@ -79,6 +79,8 @@ export async function listStaffConversations(
   db: DbExecutor,
   input: {
     staffUserId: string;
+    /** From visibleSchoolIds: worked out once per page. */
+    schoolIds: string[];
     tab: DashboardTab;
     sort: DashboardSort;
     search: SearchTerms | null;
@@ -86,7 +88,6 @@ export async function listStaffConversations(
     offset: number;
   },
 ): Promise<DashboardRow[]> {
-  const schoolIds = await visibleSchoolIds(db, input.staffUserId);
   const result = await sql<DashboardRow>`${planEachTime}
     with page as (
       select c.id, c.application_id, c.school_id, c.last_message_at, c.last_message_id, c.unread, count(*) over () as total
@@ -94,7 +95,7 @@ export async function listStaffConversations(
         select c.*, ${unreadFor('staff')} as unread, ${isArchived} as archived
         from conversations c
         left join conversation_person_states s on s.conversation_id = c.id and s.user_id = ${input.staffUserId}
-        where c.school_id = any(${schoolIds}::uuid[])
+        where c.school_id = any(${input.schoolIds}::uuid[])
           and ${searchCondition(input.search)}
       ) c
       where c.archived = ${input.tab === 'archived'}
@@ -116,8 +117,11 @@ export async function listStaffConversations(
 }
 
 /** The tab counts and the number of conversations with unread messages, for the dashboard and the navigation. */
-export async function countStaffConversations(db: DbExecutor, staffUserId: string): Promise<DashboardCounts> {
-  const schoolIds = await visibleSchoolIds(db, staffUserId);
+export async function countStaffConversations(
+  db: DbExecutor,
+  staffUserId: string,
+  schoolIds: string[],
+): Promise<DashboardCounts> {
   const result = await sql<DashboardCounts>`${planEachTime}
     select count(*) filter (where not ${isArchived})::int as inbox,
            count(*) filter (where ${isArchived})::int as archived,
@@ -229,11 +233,4 @@ export async function findConversationArchivedState(
     where c.id = ${conversationId}
   `.execute(db);
   return result.rows[0]?.archived ?? false;
-}
-
-export async function countVisibleSchools(db: DbExecutor, staffUserId: string): Promise<number> {
-  const result = await sql<{
-    count: number;
-  }>`select count(*)::int as count from ${schoolsVisibleToStaff(staffUserId)} as schools`.execute(db);
-  return result.rows[0]?.count ?? 0;
 }

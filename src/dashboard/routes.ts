@@ -1,12 +1,11 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Container } from '../container.ts';
-import type { SignedInUser } from '../accounts/service.ts';
+import type { SignedInUser } from '../web/signed-in-user.ts';
 import { staffStatusLabel, jobseekerStatusLabel } from '../applications/status.ts';
 import { applicationUrls } from '../applications/urls.ts';
-import { requireJobseeker, requireStaff, signedInUser } from '../web/app.ts';
+import { requireJobseeker, requireStaff, signedInUser } from '../web/guards.ts';
 import { formErrors, hasErrors, noErrors, type FormErrors } from '../web/form-errors.ts';
 import { NotFoundError, requireUuid } from '../web/http-errors.ts';
-import { dashboardPageSize } from './service.ts';
+import { dashboardPageSize, type DashboardService } from './service.ts';
 import type { DashboardSort, DashboardTab } from './repository.ts';
 import { parseSearch } from './search.ts';
 import { dashboardUrl, dashboardUrls, type DashboardQuery } from './urls.ts';
@@ -51,8 +50,8 @@ function paginationFor(query: DashboardQuery, total: number) {
   };
 }
 
-export function registerDashboardRoutes(app: FastifyInstance, container: Container): void {
-  const { dashboard } = container;
+export function registerDashboardRoutes(app: FastifyInstance, services: { dashboard: DashboardService }): void {
+  const { dashboard } = services;
 
   async function renderStaffDashboard(
     reply: FastifyReply,
@@ -62,24 +61,14 @@ export function registerDashboardRoutes(app: FastifyInstance, container: Contain
     status = 200,
   ) {
     const search = parseSearch(query.q);
-    const { rows, counts, total, lastPage } = await dashboard.staffDashboard(user, {
-      tab: query.tab,
-      sort: query.sort,
-      search,
-      page: query.page,
-    });
-    // The navigation's unread count is one of these counts (the GET route says so, and the shared hook skips it).
-    const request = reply.request;
-    if (request.method === 'GET') {
-      request.navigationCounts = {
-        messages: counts.unreadConversations,
-        notifications: await container.notifications.unreadCount(user),
-      };
-    }
-    // A page that no longer exists (its conversations were archived, or fewer match) shows the last one that does.
-    if (query.page > lastPage && !hasErrors(errors))
-      return reply.redirect(dashboardUrl({ ...query, page: lastPage }), 303);
-    const showSchool = (await dashboard.visibleSchoolCount(user)) > 1;
+    const result = await dashboard.staffDashboard(
+      user,
+      { tab: query.tab, sort: query.sort, search, page: query.page },
+      { allowRedirect: !hasErrors(errors) },
+    );
+    if (result.outcome === 'redirect') return reply.redirect(dashboardUrl({ ...query, page: result.page }), 303);
+    const { rows, counts, total, showSchool } = result;
+    reply.request.navigationCounts = result.navigationCounts;
     // "Select at least one conversation" leads to the first checkbox, as the GOV.UK pattern does.
     const firstRow = rows[0];
     if (errors.byField.conversations && firstRow) {
@@ -121,11 +110,8 @@ export function registerDashboardRoutes(app: FastifyInstance, container: Contain
       });
   }
 
-  app.get(
-    '/staff/messages',
-    { preHandler: requireStaff, config: { navigationCounts: 'route' } },
-    async (request, reply) =>
-      renderStaffDashboard(reply, signedInUser(request), readQuery(request.query as Record<string, unknown>)),
+  app.get('/staff/messages', { preHandler: requireStaff }, async (request, reply) =>
+    renderStaffDashboard(reply, signedInUser(request), readQuery(request.query as Record<string, unknown>)),
   );
 
   app.post('/staff/messages/archive', { preHandler: requireStaff }, async (request, reply) => {

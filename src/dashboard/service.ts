@@ -1,8 +1,8 @@
-import type { SignedInUser } from '../accounts/service.ts';
+import type { SignedInUser } from '../web/signed-in-user.ts';
 import type { Db } from '../platform/db.ts';
+import type { NavigationCounts } from '../web/navigation.ts';
 import {
   countJobseekerUnreadConversations,
-  countVisibleSchools,
   countStaffConversations,
   findConversationArchivedState,
   listJobseekerConversations,
@@ -10,6 +10,9 @@ import {
   markUnread,
   setArchived,
   visibleConversationIds,
+  visibleSchoolIds,
+  type DashboardCounts,
+  type DashboardRow,
   type DashboardSort,
   type DashboardTab,
 } from './repository.ts';
@@ -20,7 +23,25 @@ export const dashboardPageSize = 20;
 export type ArchiveResult =
   { outcome: 'done'; count: number } | { outcome: 'nothing-selected' } | { outcome: 'not-found' };
 
-export function createDashboardService(deps: { db: Db }) {
+export type StaffDashboardResult =
+  /** The page asked for no longer exists (its conversations were archived, or fewer match): show this one. */
+  | { outcome: 'redirect'; page: number }
+  | {
+      outcome: 'page';
+      rows: DashboardRow[];
+      counts: DashboardCounts;
+      total: number;
+      /** Staff who see more than one school (a trust's or local authority's) need the school on each row. */
+      showSchool: boolean;
+      /** The navigation's numbers, from the same counts: the page seeds them rather than counting twice. */
+      navigationCounts: NavigationCounts;
+    };
+
+export function createDashboardService(deps: {
+  db: Db;
+  /** The person's unread notifications (the notifications feature counts them). */
+  countUnreadNotifications: (user: SignedInUser) => Promise<number>;
+}) {
   const { db } = deps;
 
   /** Every id must be one this person can see; otherwise nothing changes and the answer is "not found". */
@@ -33,36 +54,64 @@ export function createDashboardService(deps: { db: Db }) {
     return { outcome: 'done', count: unique.length };
   }
 
+  async function unreadConversationCount(user: SignedInUser): Promise<number> {
+    if (user.kind !== 'staff') return countJobseekerUnreadConversations(db, user.id);
+    const schoolIds = await visibleSchoolIds(db, user.id);
+    return (await countStaffConversations(db, user.id, schoolIds)).unreadConversations;
+  }
+
   return {
+    /**
+     * The staff messages dashboard: one page of conversations, the tab counts, the navigation's numbers and whether
+     * the page asked for still exists. The visible schools are worked out once and shared by every query.
+     */
     async staffDashboard(
       user: SignedInUser,
       input: { tab: DashboardTab; sort: DashboardSort; search: SearchTerms | null; page: number },
-    ) {
+      options: { allowRedirect: boolean },
+    ): Promise<StaffDashboardResult> {
+      const schoolIds = await visibleSchoolIds(db, user.id);
       const list = (limit: number, offset: number) =>
         listStaffConversations(db, {
           staffUserId: user.id,
+          schoolIds,
           tab: input.tab,
           sort: input.sort,
           search: input.search,
           limit,
           offset,
         });
-      const [rows, counts] = await Promise.all([
+      const [rows, counts, notifications] = await Promise.all([
         list(dashboardPageSize, (input.page - 1) * dashboardPageSize),
-        countStaffConversations(db, user.id),
+        countStaffConversations(db, user.id, schoolIds),
+        deps.countUnreadNotifications(user),
       ]);
       // Past the last page (after archiving everything on it, say) no row carries the total: the first row does.
       const total = rows[0]?.total ?? (input.page > 1 ? ((await list(1, 0))[0]?.total ?? 0) : 0);
-      return { rows, counts, total, lastPage: Math.max(1, Math.ceil(total / dashboardPageSize)) };
+      const lastPage = Math.max(1, Math.ceil(total / dashboardPageSize));
+      if (options.allowRedirect && input.page > lastPage) return { outcome: 'redirect', page: lastPage };
+      return {
+        outcome: 'page',
+        rows,
+        counts,
+        total,
+        showSchool: schoolIds.length > 1,
+        navigationCounts: { messages: counts.unreadConversations, notifications },
+      };
     },
 
     jobseekerConversations: (user: SignedInUser) => listJobseekerConversations(db, user.id),
 
     /** The number of conversations with messages this person has not read, for the navigation. */
-    async unreadConversationCount(user: SignedInUser): Promise<number> {
-      return user.kind === 'staff'
-        ? (await countStaffConversations(db, user.id)).unreadConversations
-        : countJobseekerUnreadConversations(db, user.id);
+    unreadConversationCount,
+
+    /** The navigation's numbers for any signed-in page. */
+    async navigationCounts(user: SignedInUser): Promise<NavigationCounts> {
+      const [messages, notifications] = await Promise.all([
+        unreadConversationCount(user),
+        deps.countUnreadNotifications(user),
+      ]);
+      return { messages, notifications };
     },
 
     archive,
@@ -77,9 +126,6 @@ export function createDashboardService(deps: { db: Db }) {
 
     isArchived: (user: SignedInUser, conversationId: string) =>
       findConversationArchivedState(db, user.id, conversationId),
-
-    /** Staff who see more than one school (a trust's or local authority's) need the school on each row. */
-    visibleSchoolCount: (user: SignedInUser) => countVisibleSchools(db, user.id),
   };
 }
 

@@ -42,6 +42,19 @@ export const attachmentErrorText = {
   tooMany: (maxFiles: number): string => `You can only select up to ${maxFiles} files at the same time`,
 } as const;
 
+/** What the file upload field says and accepts, from the allow-list and the limits: templates repeat none of it. */
+export function attachmentFieldDescription(limits: AttachmentLimits) {
+  const labels = [...new Set(allowedAttachmentTypes.map((type) => type.label))];
+  const listed = `${labels.slice(0, -1).join(', ')} or ${labels.at(-1) ?? ''}`;
+  return {
+    maxFiles: limits.maxFiles,
+    maxBytes: limits.maxBytes,
+    maxSizeLabel: formatSize(limits.maxBytes),
+    hint: `Up to ${limits.maxFiles} files, each smaller than ${formatSize(limits.maxBytes)}: ${listed}`,
+    accept: allowedAttachmentTypes.flatMap((type) => type.extensions.map((extension) => `.${extension}`)).join(','),
+  };
+}
+
 /** "cv.pdf: The selected file is empty", so a form can say which file failed. */
 export function fileErrorMessage(fileName: string, text: string): string {
   return `${fileName}: ${text}`;

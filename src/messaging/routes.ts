@@ -1,18 +1,37 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Container } from '../container.ts';
-import { renderApplicationPage, type MessageFormState } from '../applications/pages.ts';
-import { requireJobseeker, requireSignedIn, requireStaff, signedInUser } from '../web/app.ts';
+import type { ApplicationPageService, MessageFormState } from '../applications/application-page.ts';
+import { requireJobseeker, requireSignedIn, requireStaff, signedInUser } from '../web/guards.ts';
 import { formErrors, noErrors } from '../web/form-errors.ts';
+import type { SignedInUser } from '../web/signed-in-user.ts';
 import { NotFoundError, requireUuid } from '../web/http-errors.ts';
 import { filesOf, formField } from '../web/multipart.ts';
 import { contentDispositionAttachment } from './attachment-rules.ts';
 import { messageBodyToKeep } from './rich-text.ts';
+import type { MessagingService } from './service.ts';
 import { messagingUrls } from './urls.ts';
 
 const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-export function registerMessagingRoutes(app: FastifyInstance, container: Container): void {
-  const { messaging } = container;
+export interface MessagingRouteServices {
+  messaging: MessagingService;
+  applicationPage: ApplicationPageService;
+}
+
+export function registerMessagingRoutes(app: FastifyInstance, services: MessagingRouteServices): void {
+  const { messaging, applicationPage } = services;
+
+  /** The application page again, with the form as it was sent and its errors; nothing is marked read. */
+  async function renderRefused(
+    reply: FastifyReply,
+    user: SignedInUser,
+    applicationId: string,
+    form: MessageFormState,
+    status: number,
+  ) {
+    const page = await applicationPage.applicationPage(user, applicationId, { markRead: false, messageForm: form });
+    if (!page) throw new NotFoundError();
+    return reply.code(status).render(page.template, page.view);
+  }
 
   /** Sending works the same for both sides; only where the conversation lives differs. */
   async function send(
@@ -40,23 +59,18 @@ export function registerMessagingRoutes(app: FastifyInstance, container: Contain
       if (result.outcome === 'sent') request.session.set('flash', 'Your message has been sent');
       return reply.redirect(conversationUrl(applicationId), 303);
     }
-    const application =
-      user.kind === 'staff'
-        ? await container.applications.findForStaff(applicationId, user.id)
-        : await container.applications.findForJobseeker(applicationId, user.id);
-    if (!application) throw new NotFoundError();
     const kept = messageBodyToKeep({ format, body }, result.outcome === 'denied' ? 'read-only' : 'editable');
     const form: MessageFormState = { ...kept, formKey, errors: noErrors(), refusedFiles: [], acceptedFiles: [] };
     if (result.outcome === 'denied') {
       form.errors = formErrors([{ field: 'body', text: result.reason }]);
-      return renderApplicationPage(container, reply, application, user, { messageForm: form, status: 409 });
+      return renderRefused(reply, user, applicationId, form, 409);
     }
     form.errors = formErrors(result.errors.map((error) => ({ field: error.field, text: error.text })));
     // Every error is listed in the summary, not only the first per field.
     form.errors.list = result.errors.map((error) => ({ text: error.text, href: `#${error.field}` }));
     form.refusedFiles = result.refusedFiles;
     form.acceptedFiles = result.acceptedFiles;
-    return renderApplicationPage(container, reply, application, user, { messageForm: form, status: 400 });
+    return renderRefused(reply, user, applicationId, form, 400);
   }
 
   app.post('/staff/applications/:applicationId/messages', { preHandler: requireStaff }, (request, reply) =>
@@ -64,6 +78,20 @@ export function registerMessagingRoutes(app: FastifyInstance, container: Contain
   );
   app.post('/applications/:applicationId/messages', { preHandler: requireJobseeker }, (request, reply) =>
     send(request, reply, messagingUrls.jobseekerConversation),
+  );
+
+  // The address of the send form, visited (an email link, a reload after a refused send): the conversation itself.
+  app.get('/staff/applications/:applicationId/messages', { preHandler: requireStaff }, (request, reply) =>
+    reply.redirect(
+      messagingUrls.staffConversation(requireUuid((request.params as { applicationId: string }).applicationId)),
+      303,
+    ),
+  );
+  app.get('/applications/:applicationId/messages', { preHandler: requireJobseeker }, (request, reply) =>
+    reply.redirect(
+      messagingUrls.jobseekerConversation(requireUuid((request.params as { applicationId: string }).applicationId)),
+      303,
+    ),
   );
 
   app.get('/attachments/:attachmentId', { preHandler: requireSignedIn }, async (request, reply) => {

@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import type { SignedInUser } from '../accounts/service.ts';
+import type { SignedInUser } from '../web/signed-in-user.ts';
 import type { ApplicationRecord } from '../applications/repository.ts';
 import type { ApplicationsService } from '../applications/service.ts';
-import { lockApplication } from '../applications/repository.ts';
 import type { Db, DbTransaction } from '../platform/db.ts';
 import type { FileStorage } from '../platform/storage.ts';
 import { newFileKey } from '../platform/storage.ts';
@@ -200,7 +199,7 @@ export function createMessagingService(deps: {
 
       try {
         const result = await db.transaction().execute(async (trx): Promise<SendMessageResult> => {
-          const locked = await lockApplication(trx, application.id);
+          const locked = await applications.lock(trx, application.id);
           if (!locked) return { outcome: 'not-found' };
           const duplicate = await findMessageByFormKey(trx, input.sender.id, input.formKey);
           if (duplicate) return { outcome: 'duplicate', messageId: duplicate.id };

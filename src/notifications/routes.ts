@@ -1,21 +1,18 @@
 import type { FastifyInstance } from 'fastify';
-import type { Container } from '../container.ts';
-import { listStoredEmails } from '../platform/mail.ts';
-import { requireSignedIn, requireStaff, signedInUser } from '../web/app.ts';
+import { requireSignedIn, signedInUser } from '../web/guards.ts';
 import { formErrors, noErrors } from '../web/form-errors.ts';
 import { NotFoundError, requireUuid } from '../web/http-errors.ts';
-import { notificationsPageSize } from './service.ts';
+import { notificationUrls } from './urls.ts';
+import { notificationsPageSize, type NotificationsService } from './service.ts';
 
-export const notificationUrls = {
-  list: (page = 1) => `/notifications${page > 1 ? `?page=${page}` : ''}`,
-  open: (notificationId: string) => `/notifications/${notificationId}`,
-  markAllRead: () => '/notifications/mark-all-read',
-  settings: () => '/settings',
-  follow: (applicationId: string) => `/staff/applications/${applicationId}/follow`,
-};
+export interface NotificationRouteServices {
+  notifications: NotificationsService;
+  /** Development and tests only: the emails the file transport wrote, listed at /dev/mail. */
+  devMail: { transportName: string; list: () => Promise<unknown[]> } | null;
+}
 
-export function registerNotificationRoutes(app: FastifyInstance, container: Container): void {
-  const { notifications, config } = container;
+export function registerNotificationRoutes(app: FastifyInstance, services: NotificationRouteServices): void {
+  const { notifications, devMail } = services;
 
   app.get('/notifications', { preHandler: requireSignedIn }, async (request, reply) => {
     const user = signedInUser(request);
@@ -58,19 +55,6 @@ export function registerNotificationRoutes(app: FastifyInstance, container: Cont
       count === 1 ? '1 notification marked as read' : `${count} notifications marked as read`,
     );
     return reply.redirect(notificationUrls.list(), 303);
-  });
-
-  app.post('/staff/applications/:applicationId/follow', { preHandler: requireStaff }, async (request, reply) => {
-    const user = signedInUser(request);
-    const applicationId = requireUuid((request.params as { applicationId: string }).applicationId);
-    if (!(await container.applications.findForStaff(applicationId, user.id))) throw new NotFoundError();
-    const following = (request.body as Record<string, unknown> | undefined)?.following === 'yes';
-    await notifications.setFollowing(user, applicationId, following);
-    request.session.set(
-      'flash',
-      following ? 'You are following this application' : 'You have stopped following this application',
-    );
-    return reply.redirect(`/staff/applications/${applicationId}`, 303);
   });
 
   app.get('/settings', { preHandler: requireSignedIn }, async (request, reply) => {
@@ -121,14 +105,13 @@ export function registerNotificationRoutes(app: FastifyInstance, container: Cont
     return reply.send({ status: 'unsubscribed' });
   });
 
-  if (config.isDevelopment || config.environment === 'test') {
+  if (devMail) {
     // Development only: the emails the file transport wrote, so a newcomer can see what was sent.
     app.get('/dev/mail', async (_request, reply) => {
-      const emails = await listStoredEmails(config.email.mailFolder);
       return reply.render('notifications/views/dev-mail.njk', {
         pageTitle: 'Emails sent (development)',
-        emails,
-        transport: container.transport.name,
+        emails: await devMail.list(),
+        transport: devMail.transportName,
       });
     });
   }

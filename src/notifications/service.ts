@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { SignedInUser } from '../accounts/service.ts';
+import type { SignedInUser } from '../web/signed-in-user.ts';
 import type { ApplicationRecord } from '../applications/repository.ts';
 import type { StatusChangeListener } from '../applications/service.ts';
 import type { MessageSentListener } from '../messaging/service.ts';
@@ -8,6 +8,7 @@ import type { Db, DbTransaction } from '../platform/db.ts';
 import { EmailRejectedError, type EmailTransport } from '../platform/mail.ts';
 import { queueDefinitions, type JobQueue } from '../platform/queue.ts';
 import { dashboardUrl } from '../dashboard/urls.ts';
+import { messagingUrls } from '../messaging/urls.ts';
 import { dueDailyRun } from './daily-schedule.ts';
 import { jobseekerMessagesEmail, staffDailyEmail } from './emails.ts';
 import {
@@ -184,7 +185,7 @@ export function createNotificationsService(deps: {
           schoolName: facts.schoolName,
           vacancyTitle: facts.vacancyTitle,
           newMessages: facts.newMessages,
-          conversationUrl: `${baseUrl}/applications/${applicationId}#messages`,
+          conversationUrl: `${baseUrl}${messagingUrls.jobseekerMessages(applicationId)}`,
           unsubscribeUrl: unsubscribeUrl(facts.jobseekerId),
           reference: claim.id,
         }),
@@ -243,7 +244,7 @@ export function createNotificationsService(deps: {
           to: recipient.email,
           lines: lines.map((line) => ({
             ...line,
-            url: `${baseUrl}/staff/applications/${line.applicationId}#messages`,
+            url: `${baseUrl}${messagingUrls.staffMessages(line.applicationId)}`,
           })),
           dashboardUrl: `${baseUrl}${dashboardUrl()}`,
           unsubscribeUrl: unsubscribeUrl(input.userId),

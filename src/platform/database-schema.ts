@@ -1,5 +1,10 @@
 import type { ColumnType, Generated } from 'kysely';
-import type { ApplicationStatus } from '../applications/status.ts';
+/**
+ * The values the database allows in an application's status (the application_status enum). The status machine
+ * (src/applications/status.ts) is checked against this list when the project is type-checked.
+ */
+export type ApplicationStatus =
+  'draft' | 'submitted' | 'shortlisted' | 'interviewing' | 'offered' | 'declined' | 'not_progressing' | 'withdrawn';
 
 /** The database as Kysely sees it. Kept by hand next to the migrations. */
 

@@ -1,6 +1,6 @@
 import type { DbExecutor } from '../platform/db.ts';
 import type { VacancyStatus } from '../platform/database-schema.ts';
-import { schoolIsVisibleToStaff } from '../applications/repository.ts';
+import { schoolIsVisibleToStaff } from '../accounts/school-visibility.ts';
 
 export interface VacancyRecord {
   id: string;

@@ -1,44 +1,40 @@
 import type { FastifyInstance } from 'fastify';
-import type { Container } from '../container.ts';
-import { requireJobseeker, requireStaff, signedInUser } from '../web/app.ts';
+import { requireJobseeker, requireStaff, signedInUser } from '../web/guards.ts';
 import { NotFoundError, requireUuid } from '../web/http-errors.ts';
 import { formErrors, noErrors, zodFormErrors, type FormErrors } from '../web/form-errors.ts';
-import { applicationFormSchema, submissionRequirements } from '../applications/schemas.ts';
-import { vacancyIsOpen } from '../applications/service.ts';
+import { applicationFormSchema } from '../applications/schemas.ts';
+import type { ApplicationsService } from '../applications/service.ts';
 import { applicationUrls } from '../applications/urls.ts';
-import { isApplicationStatus, staffStatusLabel, staffVisibleStatuses } from '../applications/status.ts';
+import { isApplicationStatus, staffStatusLabel } from '../applications/status.ts';
+import type { VacanciesService } from './service.ts';
 import { vacancyUrls } from './urls.ts';
-import {
-  findPublishedVacancy,
-  findVacancyForStaff,
-  listPublishedVacancies,
-  listVacanciesForStaff,
-} from './repository.ts';
-import { countApplicationsByStatus, listApplicationsForVacancy } from '../applications/repository.ts';
 
-export function registerVacancyRoutes(app: FastifyInstance, container: Container): void {
-  const { db, applications, clock } = container;
+export interface VacancyRouteServices {
+  vacancies: VacanciesService;
+  applications: ApplicationsService;
+}
+
+export function registerVacancyRoutes(app: FastifyInstance, services: VacancyRouteServices): void {
+  const { vacancies, applications } = services;
 
   // Published vacancies are public, as job adverts are; applying needs a jobseeker account.
   app.get('/jobs', async (_request, reply) => {
-    const vacancies = await listPublishedVacancies(db);
-    const now = clock.now();
+    const rows = await vacancies.jobsPage();
     return reply.render('vacancies/views/jobs.njk', {
       pageTitle: 'Find a job in a school',
-      vacancies: vacancies.map((v) => ({ ...v, url: vacancyUrls.job(v.id), open: vacancyIsOpen(v, now) })),
+      vacancies: rows.map((v) => ({ ...v, url: vacancyUrls.job(v.id) })),
     });
   });
 
   app.get('/jobs/:vacancyId', async (request, reply) => {
     const vacancyId = requireUuid((request.params as { vacancyId: string }).vacancyId);
-    const vacancy = await findPublishedVacancy(db, vacancyId);
-    if (!vacancy) throw new NotFoundError();
-    const existing =
-      request.user?.kind === 'jobseeker' ? await applications.findForVacancy(vacancyId, request.user.id) : undefined;
+    const page = await vacancies.jobPage(vacancyId, request.user);
+    if (!page) throw new NotFoundError();
+    const { vacancy, open, existing } = page;
     return reply.render('vacancies/views/job.njk', {
       pageTitle: vacancy.title,
       vacancy,
-      open: vacancyIsOpen(vacancy, clock.now()),
+      open,
       applyUrl: vacancyUrls.apply(vacancy.id),
       existing: existing ? { ...existing, url: applicationUrls.jobseekerApplication(existing.id) } : undefined,
       backLink: { href: vacancyUrls.jobs(), text: 'All jobs' },
@@ -52,7 +48,7 @@ export function registerVacancyRoutes(app: FastifyInstance, container: Container
     errors: FormErrors,
     status = 200,
   ) {
-    const vacancy = await findPublishedVacancy(db, vacancyId);
+    const vacancy = await vacancies.findPublished(vacancyId);
     if (!vacancy) throw new NotFoundError();
     return reply.code(status).render('vacancies/views/apply.njk', {
       pageTitle: `Apply for ${vacancy.title}`,
@@ -93,10 +89,6 @@ export function registerVacancyRoutes(app: FastifyInstance, container: Container
     const parsed = applicationFormSchema.safeParse(raw);
     if (!parsed.success) return renderApplyForm(reply, vacancyId, values, zodFormErrors(parsed.error), 400);
     const submit = parsed.data.action === 'submit';
-    if (submit) {
-      const complete = submissionRequirements.safeParse(parsed.data);
-      if (!complete.success) return renderApplyForm(reply, vacancyId, values, zodFormErrors(complete.error), 400);
-    }
     const result = await applications.saveApplication({
       vacancyId,
       jobseekerId: user.id,
@@ -110,6 +102,8 @@ export function registerVacancyRoutes(app: FastifyInstance, container: Container
     switch (result.outcome) {
       case 'not-found':
         throw new NotFoundError();
+      case 'incomplete':
+        return renderApplyForm(reply, vacancyId, values, formErrors(result.errors), 400);
       case 'closed':
         return renderApplyForm(
           reply,
@@ -131,35 +125,34 @@ export function registerVacancyRoutes(app: FastifyInstance, container: Container
 
   app.get('/staff/vacancies', { preHandler: requireStaff }, async (request, reply) => {
     const user = signedInUser(request);
-    const vacancies = await listVacanciesForStaff(db, user.id);
+    const rows = await vacancies.staffVacancies(user);
     return reply.render('vacancies/views/staff-vacancies.njk', {
       pageTitle: 'Vacancies',
-      vacancies: vacancies.map((v) => ({ ...v, url: vacancyUrls.staffVacancy(v.id) })),
+      vacancies: rows.map((v) => ({ ...v, url: vacancyUrls.staffVacancy(v.id) })),
     });
   });
 
   app.get('/staff/vacancies/:vacancyId', { preHandler: requireStaff }, async (request, reply) => {
     const user = signedInUser(request);
     const vacancyId = requireUuid((request.params as { vacancyId: string }).vacancyId);
-    const vacancy = await findVacancyForStaff(db, vacancyId, user.id);
-    if (!vacancy) throw new NotFoundError();
     const query = request.query as Record<string, unknown>;
     const selected = isApplicationStatus(query.status) && query.status !== 'draft' ? query.status : 'submitted';
-    const counts = await countApplicationsByStatus(db, vacancyId);
-    const rows = await listApplicationsForVacancy(db, vacancyId, selected);
+    const page = await vacancies.staffVacancyPage(user, vacancyId, selected);
+    if (!page) throw new NotFoundError();
+    const { vacancy } = page;
     return reply.render('vacancies/views/staff-vacancy.njk', {
       pageTitle: `${vacancy.title} – applications`,
       vacancy,
       selected,
       selectedLabel: staffStatusLabel(selected),
-      tabs: staffVisibleStatuses.map((status) => ({
+      tabs: page.tabs.map(({ status, count }) => ({
         status,
         label: staffStatusLabel(status),
-        count: counts.get(status) ?? 0,
+        count,
         url: vacancyUrls.staffVacancy(vacancyId, status),
         current: status === selected,
       })),
-      applications: rows.map((a) => ({ ...a, url: applicationUrls.staffApplication(a.id) })),
+      applications: page.applications.map((a) => ({ ...a, url: applicationUrls.staffApplication(a.id) })),
       backLink: { href: vacancyUrls.staffVacancies(), text: 'All vacancies' },
     });
   });

@@ -17,33 +17,26 @@ import Fastify, {
   type FastifyRequest,
 } from 'fastify';
 import type nunjucks from 'nunjucks';
+import type { Logger } from 'pino';
 import type { AppConfig } from '../config.ts';
-import type { Container } from '../container.ts';
-import type { SignedInUser } from '../accounts/service.ts';
+import type { Db } from '../platform/db.ts';
 import { createPostgresSessionStore } from './session-store.ts';
-import { registerAccountRoutes } from '../accounts/routes.ts';
-import { registerVacancyRoutes } from '../vacancies/routes.ts';
-import { registerApplicationRoutes } from '../applications/routes.ts';
 import { navigationFor, type NavigationCounts } from './navigation.ts';
-import { registerDashboardRoutes } from '../dashboard/routes.ts';
-import { registerNotificationRoutes } from '../notifications/routes.ts';
-import { NotFoundError } from './http-errors.ts';
 import { formField, registerMultipart } from './multipart.ts';
 import { removeNulCharacters } from './form-input.ts';
-import { registerMessagingRoutes } from '../messaging/routes.ts';
+import type { SignedInUser } from './signed-in-user.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
     user: SignedInUser | null;
-    /** Numbers shown in the navigation (unread conversations), for pages rendered to signed-in people. */
+    /**
+     * The navigation's numbers for this request, once known. A page that counts them anyway (the dashboard) seeds
+     * them; otherwise they are counted when the page is rendered, after whatever the page marked read.
+     */
     navigationCounts: NavigationCounts | null;
   }
   interface FastifyReply {
-    render(template: string, context?: Record<string, unknown>): FastifyReply;
-  }
-  interface FastifyContextConfig {
-    /** 'route': the route sets request.navigationCounts itself, from counts it makes anyway. */
-    navigationCounts?: 'route';
+    render(template: string, context?: Record<string, unknown>): Promise<FastifyReply>;
   }
   interface Session {
     userId?: string;
@@ -53,13 +46,30 @@ declare module 'fastify' {
 
 export const sessionCookieName = 'parley_session';
 
+/** Registers one feature's routes, with the services that feature's routes were given by the composition root. */
+export type RouteRegistration = (app: FastifyInstance) => void;
+
+/** What the web layer needs from the rest of Parley. It knows no feature: the composition root supplies these. */
+export interface WebDependencies {
+  config: AppConfig;
+  logger: Logger;
+  views: nunjucks.Environment;
+  /** Where sessions are kept. */
+  db: Db;
+  loadSignedInUser(userId: string): Promise<SignedInUser | undefined>;
+  navigationCounts(user: SignedInUser): Promise<NavigationCounts>;
+  checkDatabase(): Promise<void>;
+  /** Every feature's routes, in order. */
+  routes: readonly RouteRegistration[];
+}
+
 /**
  * The web application. Plugins are registered in the order requests meet them:
  * security headers, cookies and session, body parsing, CSRF, the signed-in user, then the features' routes.
  */
-export async function createApp(container: Container): Promise<FastifyInstance> {
-  const { config, views } = container;
-  const loggerInstance: FastifyBaseLogger = container.logger;
+export async function createApp(deps: WebDependencies): Promise<FastifyInstance> {
+  const { config, views } = deps;
+  const loggerInstance: FastifyBaseLogger = deps.logger;
   const hops = config.trustProxy;
   const trustProxy: FastifyHttpOptions<Server>['trustProxy'] =
     typeof hops === 'number' ? (_address: string, hop: number) => hop < hops : hops;
@@ -79,8 +89,16 @@ export async function createApp(container: Container): Promise<FastifyInstance> 
   app.decorateRequest('navigationCounts', null);
   app.decorateReply(
     'render',
-    function render(this: FastifyReply, template: string, context: Record<string, unknown> = {}) {
+    async function render(this: FastifyReply, template: string, context: Record<string, unknown> = {}) {
       const request = this.request;
+      // Counted here, after the page's own work (opening a conversation marks it read), on every page a signed-in
+      // person sees: error pages and re-rendered forms included. A page that counted them already seeds them.
+      if (request.user && !request.navigationCounts) {
+        request.navigationCounts = await deps.navigationCounts(request.user).catch((error: unknown) => {
+          request.log.warn({ err: error }, 'the navigation counts could not be read');
+          return null;
+        });
+      }
       const flash = request.session.get('flash');
       if (flash) request.session.set('flash', undefined);
       const html = renderPage(views, config, template, {
@@ -140,7 +158,7 @@ export async function createApp(container: Container): Promise<FastifyInstance> 
   await app.register(fastifySession, {
     secret: config.sessionSecret,
     cookieName: sessionCookieName,
-    store: createPostgresSessionStore(container.db),
+    store: createPostgresSessionStore(deps.db),
     saveUninitialized: false,
     rolling: true,
     cookie: { httpOnly: true, sameSite: 'lax', secure: config.secureCookies, maxAge: 8 * 60 * 60 * 1000, path: '/' },
@@ -171,19 +189,8 @@ export async function createApp(container: Container): Promise<FastifyInstance> 
     if (request.url.startsWith('/public/') || request.url.startsWith('/assets/')) return;
     const userId = request.session.get('userId');
     if (userId) {
-      request.user = (await container.accounts.loadSignedInUser(userId)) ?? null;
+      request.user = (await deps.loadSignedInUser(userId)) ?? null;
       if (!request.user) request.session.set('userId', undefined);
-    }
-    request.navigationCounts = { messages: 0, notifications: 0 };
-    // A page that counts the conversations itself (the dashboard) sets the numbers instead: counting a trust's
-    // thousands of conversations twice per page is measurable (docs/performance.md).
-    const countsItself = request.routeOptions.config.navigationCounts === 'route';
-    if (request.user && request.method === 'GET' && !countsItself) {
-      const [messages, notifications] = await Promise.all([
-        container.dashboard.unreadConversationCount(request.user),
-        container.notifications.unreadCount(request.user),
-      ]);
-      request.navigationCounts = { messages, notifications };
     }
   });
 
@@ -203,25 +210,18 @@ export async function createApp(container: Container): Promise<FastifyInstance> 
   app.get('/health', () => ({ status: 'ok' }));
   app.get('/ready', async (_request, reply) => {
     try {
-      await container.checkDatabase();
+      await deps.checkDatabase();
       return { status: 'ready' };
     } catch {
       return reply.code(503).send({ status: 'database unreachable' });
     }
   });
 
-  registerAccountRoutes(app, container);
-  registerVacancyRoutes(app, container);
-  registerApplicationRoutes(app, container);
-  registerMessagingRoutes(app, container);
-  registerDashboardRoutes(app, container);
-  registerNotificationRoutes(app, container);
+  for (const register of deps.routes) register(app);
 
-  app.setNotFoundHandler((request, reply) => {
-    reply.code(404).render('errors/not-found.njk');
-  });
+  app.setNotFoundHandler((_request, reply) => reply.code(404).render('errors/not-found.njk'));
 
-  app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+  app.setErrorHandler(async (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
     const status = error.statusCode ?? 500;
     if (error.code === 'FST_CSRF_INVALID_TOKEN' || error.code === 'FST_CSRF_MISSING_SECRET') {
       request.log.warn({ code: error.code }, 'refused a form without a valid CSRF token');
@@ -245,38 +245,4 @@ function renderPage(
   context: Record<string, unknown>,
 ): string {
   return views.render(template, { ...context, serviceName: 'Parley', isDevelopment: config.isDevelopment });
-}
-
-/**
- * Route guards. Signed-out people go to sign in and come back; the other kind of account gets a 404,
- * so a URL never reveals what exists.
- */
-export async function requireStaff(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> {
-  if (!request.user) return redirectToSignIn(request, reply);
-  if (request.user.kind !== 'staff') throw new NotFoundError();
-  return undefined;
-}
-
-export async function requireJobseeker(
-  request: FastifyRequest,
-  reply: FastifyReply,
-): Promise<FastifyReply | undefined> {
-  if (!request.user) return redirectToSignIn(request, reply);
-  if (request.user.kind !== 'jobseeker') throw new NotFoundError();
-  return undefined;
-}
-
-export async function requireSignedIn(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> {
-  if (!request.user) return redirectToSignIn(request, reply);
-  return undefined;
-}
-
-function redirectToSignIn(request: FastifyRequest, reply: FastifyReply): FastifyReply {
-  const returnTo = request.method === 'GET' ? request.url : '/';
-  return reply.redirect(`/sign-in?returnTo=${encodeURIComponent(returnTo)}`, 303);
-}
-
-export function signedInUser(request: FastifyRequest): SignedInUser {
-  if (!request.user) throw new Error('route guard missing: no signed-in user');
-  return request.user;
 }

@@ -1,4 +1,4 @@
-import type { SignedInUser } from '../accounts/service.ts';
+import type { SignedInUser } from './signed-in-user.ts';
 
 export interface NavigationItem {
   href: string;

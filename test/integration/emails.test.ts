@@ -243,7 +243,7 @@ describe('the jobseeker’s email', () => {
     assert.equal(email.subject, `New message from ${school.name}`);
     assert.ok(email.text.includes(`${school.name} sent you a message about your application for ${vacancy.title}.`));
     assert.ok(email.html.includes(vacancy.title) && email.html.includes(school.name));
-    const conversationUrl = `${baseUrl}/applications/${application.id}#messages`;
+    const conversationUrl = `${baseUrl}/applications/${application.id}/messages`;
     assert.ok(email.text.includes(`Read and reply in Parley: ${conversationUrl}`));
     assert.ok(email.html.includes(`href="${conversationUrl}"`));
     assert.ok(
@@ -377,8 +377,8 @@ describe('the daily email', () => {
       `Ada Lovelace, ${a.vacancy.title}, ${await schoolName(a.schoolId)}: 2 new messages`,
       `Ben Okri, ${b.vacancy.title}, ${await schoolName(a.schoolId)}: 1 new message`,
     ]);
-    assert.ok(email.text.includes(`${baseUrl}/staff/applications/${a.application.id}#messages`));
-    assert.ok(email.text.includes(`${baseUrl}/staff/applications/${b.application.id}#messages`));
+    assert.ok(email.text.includes(`${baseUrl}/staff/applications/${a.application.id}/messages`));
+    assert.ok(email.text.includes(`${baseUrl}/staff/applications/${b.application.id}/messages`));
     assert.ok(email.text.includes(`${baseUrl}/staff/messages`));
     assert.equal(header(email, 'List-Unsubscribe-Post'), 'List-Unsubscribe=One-Click');
     assert.ok((header(email, 'List-Unsubscribe') ?? '').includes(clocked.notifications.unsubscribeUrl(a.follower.id)));

@@ -26,7 +26,7 @@ describe('health and readiness', () => {
       logger: pino({ level: 'silent' }),
       databaseUrl: config.database.url ?? '',
     });
-    const brokenApp = await createApp(broken);
+    const brokenApp = await createApp(broken.web);
     try {
       assert.equal((await brokenApp.inject('/ready')).statusCode, 503);
     } finally {
@@ -171,7 +171,7 @@ describe('production settings', () => {
       SMTP_HOST: '127.0.0.1',
     });
     const production = createContainer({ config, logger: pino({ level: 'silent' }), databaseUrl: testDatabaseUrl() });
-    const productionApp = await createApp(production);
+    const productionApp = await createApp(production.web);
     try {
       const response = await productionApp.inject({ url: '/sign-in', headers: { 'x-forwarded-proto': 'https' } });
       const cookie = String(response.headers['set-cookie']);
@@ -211,7 +211,7 @@ describe('logs', () => {
     });
     const config = loadConfig({ NODE_ENV: 'test', DATABASE_URL: testDatabaseUrl() });
     const logged = createContainer({ config, logger: pino({ level: 'info' }, sink), databaseUrl: testDatabaseUrl() });
-    const loggedApp = await createApp(logged);
+    const loggedApp = await createApp(logged.web);
     try {
       const jobseeker = await createJobseeker(db);
       const client = new TestClient(loggedApp);

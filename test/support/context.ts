@@ -49,7 +49,7 @@ export function testContainer(
 }
 
 export async function testApp(container: Container): Promise<FastifyInstance> {
-  const app = await createApp(container);
+  const app = await createApp(container.web);
   await app.ready();
   after(() => app.close());
   return app;

@@ -1,0 +1,5 @@
+export const accountUrls = {
+  start: () => '/',
+  signIn: (returnTo?: string) => (returnTo ? `/sign-in?returnTo=${encodeURIComponent(returnTo)}` : '/sign-in'),
+  signOut: () => '/sign-out',
+};

@@ -1,0 +1,165 @@
+/**
+ * The application page, for staff and for the jobseeker: the application, its status (and, for staff, the form to
+ * change it), the timeline and the conversation. One use case that composes the features the page shows; the routes
+ * of applications and messaging both render it. Opening it (a GET) marks the conversation and its notifications read;
+ * a form re-rendered after a refused POST changes nothing.
+ */
+import { randomUUID } from 'node:crypto';
+import type { SignedInUser } from '../web/signed-in-user.ts';
+import { noErrors, type FormErrors } from '../web/form-errors.ts';
+import { vacancyUrls } from '../vacancies/urls.ts';
+import { messagingUrls } from '../messaging/urls.ts';
+import { attachmentFieldDescription, type AttachmentLimits } from '../messaging/attachment-rules.ts';
+import type { MessagingService } from '../messaging/service.ts';
+import type { NotificationsService } from '../notifications/service.ts';
+import type { DashboardService } from '../dashboard/service.ts';
+import { dashboardUrls } from '../dashboard/urls.ts';
+import type { ApplicationsService } from './service.ts';
+import { allowedMoves, canWithdraw, jobseekerStatusLabel, staffStatusLabel } from './status.ts';
+import { applicationUrls } from './urls.ts';
+
+/** What the message form shows: what was typed (kept on any error), the one-time key and the errors. */
+export interface MessageFormState {
+  body: string;
+  format: 'html' | 'text';
+  formKey: string;
+  errors: FormErrors;
+  refusedFiles: string[];
+  acceptedFiles: string[];
+}
+
+export function emptyMessageForm(): MessageFormState {
+  return { body: '', format: 'text', formKey: randomUUID(), errors: noErrors(), refusedFiles: [], acceptedFiles: [] };
+}
+
+export interface ApplicationPageOptions {
+  /** True for a GET: the person is reading the page, so what they see is marked read. */
+  markRead: boolean;
+  statusErrors?: FormErrors;
+  messageForm?: MessageFormState;
+}
+
+function sizeLabel(bytes: number): string {
+  if (bytes >= 1024 * 1024) return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
+  if (bytes >= 1024) return `${Math.round(bytes / 1024)} KB`;
+  return `${bytes} bytes`;
+}
+
+export function createApplicationPageService(deps: {
+  applications: ApplicationsService;
+  messaging: MessagingService;
+  notifications: NotificationsService;
+  dashboard: DashboardService;
+  attachmentLimits: AttachmentLimits;
+}) {
+  const { applications, messaging, notifications, dashboard } = deps;
+  const attachmentField = attachmentFieldDescription(deps.attachmentLimits);
+
+  function findApplication(viewer: SignedInUser, applicationId: string) {
+    return viewer.kind === 'staff'
+      ? applications.findForStaff(applicationId, viewer.id)
+      : applications.findForJobseeker(applicationId, viewer.id);
+  }
+
+  return {
+    /** The page's view model and template, or undefined when this person may not see the application. */
+    async applicationPage(viewer: SignedInUser, applicationId: string, options: ApplicationPageOptions) {
+      const application = await findApplication(viewer, applicationId);
+      if (!application) return undefined;
+      const isStaff = viewer.kind === 'staff';
+      const label = isStaff ? staffStatusLabel : jobseekerStatusLabel;
+      const [changes, conversation] = await Promise.all([
+        applications.timeline(application.id),
+        messaging.openConversation(application, viewer, { markRead: options.markRead }),
+      ]);
+      if (options.markRead) await notifications.conversationOpened(viewer, application);
+      const timeline = changes.map((change) => ({
+        ...change,
+        fromLabel: change.from ? label(change.from) : null,
+        toLabel: label(change.to),
+        actor:
+          change.actorKind === 'staff' && change.actorOrganisations
+            ? `${change.actorName}, ${change.actorOrganisations}`
+            : change.actorName,
+      }));
+      const messageForm = options.messageForm ?? emptyMessageForm();
+      const errors: FormErrors = {
+        list: [...(options.statusErrors?.list ?? []), ...messageForm.errors.list],
+        byField: { ...options.statusErrors?.byField, ...messageForm.errors.byField },
+      };
+      const common = {
+        application,
+        statusLabel: label(application.status),
+        timeline,
+        errors,
+        conversation: {
+          ...conversation,
+          messages: conversation.messages.map((message) => ({
+            ...message,
+            attachments: message.attachments.map((attachment) => ({
+              ...attachment,
+              url: messagingUrls.attachment(attachment.id),
+              sizeLabel: sizeLabel(attachment.sizeBytes),
+              notScanned: isStaff && attachment.scanResult === 'not_scanned',
+            })),
+          })),
+        },
+        messageForm,
+        messageAction: isStaff ? messagingUrls.staffSend(application.id) : messagingUrls.jobseekerSend(application.id),
+        attachmentLimits: attachmentField,
+      };
+      if (isStaff) {
+        const conversationId = conversation.conversationId;
+        const [archived, following] = await Promise.all([
+          conversationId ? dashboard.isArchived(viewer, conversationId) : false,
+          notifications.isFollowing(viewer, application.id),
+        ]);
+        const hasJobseekerMessages = conversation.messages.some((message) => message.senderKind === 'jobseeker');
+        return {
+          template: 'applications/views/staff-application.njk',
+          view: {
+            ...common,
+            pageTitle: `${application.candidateName} – ${application.vacancyTitle}`,
+            moves: allowedMoves(application.status, 'staff').map((to) => ({ value: to, text: staffStatusLabel(to) })),
+            statusAction: applicationUrls.staffStatus(application.id),
+            following,
+            followAction: applicationUrls.follow(application.id),
+            conversationActions: conversationId
+              ? {
+                  archived,
+                  archiveAction: archived
+                    ? dashboardUrls.unarchiveConversation(conversationId)
+                    : dashboardUrls.archiveConversation(conversationId),
+                  markUnreadAction: hasJobseekerMessages ? dashboardUrls.markUnread(conversationId) : null,
+                }
+              : null,
+            backLink: {
+              href: vacancyUrls.staffVacancy(application.vacancyId, application.status),
+              text: 'Back to applications',
+            },
+          },
+        };
+      }
+      return {
+        template: 'applications/views/jobseeker-application.njk',
+        view: {
+          ...common,
+          pageTitle: `Your application for ${application.vacancyTitle}`,
+          canWithdraw: canWithdraw(application.status),
+          withdrawUrl: applicationUrls.withdraw(application.id),
+          editUrl: vacancyUrls.apply(application.vacancyId),
+          backLink: { href: applicationUrls.jobseekerApplications(), text: 'Your applications' },
+        },
+      };
+    },
+
+    /** Follow or stop following an application the member of staff can see; false if they cannot see it. */
+    async setFollowing(viewer: SignedInUser, applicationId: string, following: boolean): Promise<boolean> {
+      if (!(await applications.findForStaff(applicationId, viewer.id))) return false;
+      await notifications.setFollowing(viewer, applicationId, following);
+      return true;
+    },
+  };
+}
+
+export type ApplicationPageService = ReturnType<typeof createApplicationPageService>;
