@@ -82,6 +82,31 @@ export async function signOut(page: Page): Promise<void> {
   await expectNoAxeViolations(page);
 }
 
+/**
+ * Records every Content Security Policy violation on the page, on every document it loads: the page's
+ * `securitypolicyviolation` events (with JavaScript on), and the console messages Chromium writes for each violation
+ * (which also come from pages without JavaScript). Our own pages cause none, so any is a failure: markup or a
+ * script that the policy had to stop, which the page must not rely on.
+ */
+async function watchContentSecurityPolicy(page: Page): Promise<string[]> {
+  const violations: string[] = [];
+  await page.exposeBinding('parleyReportCspViolation', (_source, report: string) => {
+    violations.push(report);
+  });
+  await page.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (event) => {
+      const report = (window as unknown as { parleyReportCspViolation: (report: string) => Promise<void> })
+        .parleyReportCspViolation;
+      const blocked = event.blockedURI || 'inline';
+      void report(`${event.effectiveDirective} blocked ${blocked} on ${event.documentURI} ${event.sample}`.trim());
+    });
+  });
+  page.on('console', (message) => {
+    if (/Content Security Policy/i.test(message.text())) violations.push(`console on ${page.url()}: ${message.text()}`);
+  });
+  return violations;
+}
+
 export const test = base.extend<{ scene: MakeScene }, { db: Db }>({
   db: [
     async ({}, use) => {
@@ -100,8 +125,13 @@ export const test = base.extend<{ scene: MakeScene }, { db: Db }>({
 
   page: async ({ page, javaScriptEnabled }, use, testInfo) => {
     const loads = recordPageLoads(page, { javaScriptEnabled });
+    const cspViolations = await watchContentSecurityPolicy(page);
     await use(page);
     if (testInfo.errors.length) return; // already failed: do not bury the reason
+    expect(
+      cspViolations,
+      'Content Security Policy violations: our pages must not need the policy to save them',
+    ).toEqual([]);
     const unscanned = loads.filter((load) => !load.scanned).map((load) => load.url);
     expect(
       unscanned,

@@ -6,9 +6,9 @@ import {
   createStaff,
   createVacancy,
 } from '../test/support/factories.ts';
-import { minimalPdf } from '../test/support/sample-files.ts';
+import { html as htmlFile, minimalPdf } from '../test/support/sample-files.ts';
 import { expect, expectNoAxeViolations, signInTo, signOut, test } from './fixtures.ts';
-import { postMessage } from './messaging-support.ts';
+import { postMessage, withdrawApplication } from './messaging-support.ts';
 import { Conversation } from './pages/conversation.ts';
 import type { Page } from '@playwright/test';
 
@@ -158,7 +158,7 @@ async function expectNothingRan(page: Page, watched: ReturnType<typeof watch>, p
 }
 
 test('hostile messages are shown to both sides as harmless text and markup', async ({ page, db }) => {
-  test.setTimeout(120_000);
+  test.setTimeout(240_000); // about 35 sends and four sign-ins: slow on a busy two-core machine
   // Names are shown too (sender, header, page title): make those hostile as well.
   const school = await createOrganisation(db);
   const staff = await createStaff(db, [school.id], 'Amara <img src=x onerror="window.pwned=1"> Okafor');
@@ -227,4 +227,108 @@ test('a message with a NUL character is refused or cleaned, not a server error',
   await signInTo(page, `/staff/applications/${application.id}`, staff.email);
   expect(await postMessage(page, 'Dear Sam,\u0000 welcome', { format: 'text' })).toBe(303);
   expect(await postMessage(page, '<p>Dear <scr\u0000ipt>Sam</scr\u0000ipt></p>')).toBe(303);
+});
+
+test('every payload of the hostile corpus stays inside its own message in the real page', async ({
+  page,
+  scene,
+  db,
+}) => {
+  // The whole corpus (about 200 sends), then one page holding every message that was kept.
+  test.setTimeout(300_000);
+  const { staff, application } = await scene('submitted');
+  const path = `/staff/applications/${application.id}`;
+  await signInTo(page, path, staff.email);
+  for (const entry of hostileHtml) {
+    // 303: sent; 400: nothing was left to send ("Enter a message").
+    expect([303, 400], `sending "${entry.name}"`).toContain(await postMessage(page, entry.html));
+  }
+  const stored = await db
+    .selectFrom('messages')
+    .innerJoin('conversations', 'conversations.id', 'messages.conversation_id')
+    .select(['messages.id', 'messages.body_html'])
+    .where('conversations.application_id', '=', application.id)
+    .orderBy('messages.sent_at')
+    .orderBy('messages.id')
+    .execute();
+  expect(stored.length, 'most of the corpus leaves something to send').toBeGreaterThan(hostileHtml.length / 2);
+
+  await page.reload();
+  await expectNoAxeViolations(page); // a list item outside its list is an axe violation too
+  await expect(new Conversation(page).messages).toHaveCount(stored.length);
+  const problems = await page.evaluate(
+    (messages) => {
+      const found: string[] = [];
+      const list = document.querySelector('ol.parley-message-list');
+      if (!list) return ['no list of messages'];
+      const ids = Array.from(list.children, (child) => `${child.tagName.toLowerCase()}#${child.id}`);
+      const expected = messages.map((message) => `li#message-${message.id}`);
+      if (JSON.stringify(ids) !== JSON.stringify(expected)) {
+        found.push(`the list holds ${ids.join(' ')}; stored: ${expected.join(' ')}`);
+      }
+      for (const message of messages) {
+        const item = document.getElementById(`message-${message.id}`);
+        if (item?.parentElement !== list) {
+          found.push(`message ${message.id} is not an item of the list`);
+          continue;
+        }
+        const bodies = item.querySelectorAll('.parley-message__body');
+        if (bodies.length !== 1) found.push(`message ${message.id} holds ${String(bodies.length)} bodies`);
+        // The body as parsed on its own (inert, in a template) must be exactly what the page shows in the message.
+        const alone = document.createElement('template');
+        alone.innerHTML = message.html;
+        const shown = bodies[0]?.innerHTML;
+        if (shown !== alone.innerHTML)
+          found.push(`message ${message.id} shows ${String(shown)}, stored ${alone.innerHTML}`);
+      }
+      for (const element of document.querySelectorAll('strong')) {
+        if (element.textContent.includes('Ben Hughes') && !element.closest('.parley-message__body'))
+          found.push('a sender line from a message body is outside the body');
+      }
+      return found;
+    },
+    stored.map((message) => ({ id: message.id, html: message.body_html })),
+  );
+  expect(problems).toEqual([]);
+});
+
+test('a refused message comes back to the editor as sanitised HTML, and as words when it cannot be sent', async ({
+  page,
+  scene,
+  db,
+}) => {
+  test.setTimeout(120_000); // three people's worth of page loads and scans, as in messaging.spec.ts
+  const { staff, jobseeker, application } = await scene('submitted');
+  const conversation = new Conversation(page);
+  await signInTo(page, `/staff/applications/${application.id}`, staff.email);
+  await conversation.messageBox('Send a message to the applicant').click();
+  await conversation.type('Dear Sam');
+  // More than the editor would ever send (a hostile client, or a bug in the editor): it must not come back as it is.
+  const hostileBody =
+    '<p onclick="window.pwned = 1" style="color: red">Dear Sam,</p><img src="https://evil.example/pixel.png">' +
+    '<style>body { display: none }</style><base href="https://evil.example/"><li>stray item</li>' +
+    '<div>See <a href="javascript:window.pwned = 1">this</a> and <a href="https://ok.example/">that</a></div>';
+  await page.locator('input[type="hidden"][name="body"]').evaluate((input: HTMLInputElement, body) => {
+    input.value = body;
+  }, hostileBody);
+  await conversation.attach({ name: 'cv.pdf', mimeType: 'application/pdf', buffer: htmlFile() });
+  await conversation.send();
+  await expectNoAxeViolations(page);
+  await expect(page).toHaveTitle(/^Error: /);
+  await expect(conversation.editor).toContainText('Dear Sam,');
+  await expect(conversation.editor).toContainText('stray item');
+  await expect(conversation.editor.locator('img, style, base, [style], [onclick]')).toHaveCount(0);
+  await expect(conversation.editor.getByRole('link')).toHaveCount(1);
+  await expect(conversation.editor.getByRole('link', { name: 'that' })).toHaveAttribute('href', 'https://ok.example/');
+
+  // The applicant withdraws before it is sent: the words come back read-only, as text, not as the editor's markup.
+  await withdrawApplication(db, application.id, jobseeker.id);
+  await conversation.send();
+  await expectNoAxeViolations(page);
+  await expect(conversation.notAllowed).toHaveText(
+    'You cannot send a message because the applicant withdrew their application',
+  );
+  const unsent = conversation.section.getByRole('textbox', { name: 'Your message, not sent' });
+  await expect(unsent).toHaveValue(/^Dear Sam,\n\n- stray item\n\nSee this and that$/);
+  expect(await page.evaluate(() => (window as unknown as { pwned?: unknown }).pwned)).toBeUndefined();
 });

@@ -6,7 +6,9 @@
  * `sanitiseMessageHtml` is the only gate: everything that becomes message HTML passes
  * through it, whether it came from the rich-text editor or the plain textarea.
  */
+import { LinkifyIt } from 'linkify-it';
 import sanitizeHtml from 'sanitize-html';
+import { repairMessageStructure } from './rich-text-structure.ts';
 
 /** The most characters a message may have, counted on its plain-text copy. */
 export const messageTextLimit = 10_000;
@@ -17,6 +19,7 @@ export const messageTextLimit = 10_000;
  */
 export const messageBodyLimit = messageTextLimit * 10;
 
+const nestingLimit = 20;
 const allowedTags = ['p', 'br', 'strong', 'em', 'ul', 'ol', 'li', 'a'];
 const allowedProtocols = new Set(['http:', 'https:', 'mailto:']);
 
@@ -73,7 +76,7 @@ const strictOptions: sanitizeHtml.IOptions = {
   disallowedTagsMode: 'discard',
   nonTextTags: dropWithContents,
   // Deeper elements are dropped (keeping their words): no message needs 20 levels of nesting.
-  nestingLimit: 20,
+  nestingLimit,
   transformTags: {
     b: 'strong',
     i: 'em',
@@ -139,14 +142,16 @@ const firstPassOptions: sanitizeHtml.IOptions = {
 };
 
 /**
- * Reduce any HTML to the message allow-list. Idempotent: safe to call on its own output.
+ * Reduce any HTML to the message allow-list, in a structure a browser keeps as it is wherever the body is placed (no
+ * list item outside a list, no list inside a paragraph: see rich-text-structure.ts). Idempotent: safe to call on its
+ * own output.
  *
- * Two passes: the first also turns other blocks into paragraphs, which can nest paragraphs
- * (`<div><div>`); the second re-parses that, which flattens them into the stable form that
- * a further pass leaves alone.
+ * Two passes of the allow-list: the first also turns other blocks into paragraphs, which can nest paragraphs
+ * (`<div><div>`); the second re-parses that. Then the structure is repaired.
  */
 export function sanitiseMessageHtml(html: string): string {
-  return sanitizeHtml(sanitizeHtml(html, firstPassOptions), strictOptions).trim();
+  const allowed = sanitizeHtml(sanitizeHtml(html, firstPassOptions), strictOptions);
+  return repairMessageStructure(allowed, nestingLimit).trim();
 }
 
 function escapeHtml(text: string): string {
@@ -158,33 +163,26 @@ function escapeHtml(text: string): string {
     .replaceAll("'", '&#39;');
 }
 
-// A web address (http://, https:// or www.) or an email address, not in the middle of a word.
-const linkPattern =
-  /(?<![\w.@/-])(?:(?:https?:\/\/|www\.)[^\s<>"]+|[\w.%+-]+@[a-z\d](?:[a-z\d-]*[a-z\d])?(?:\.[a-z\d](?:[a-z\d-]*[a-z\d])?)*\.[a-z]{2,})/gi;
-
-/** Punctuation that ends a sentence rather than the address: "See https://example.com." */
-function trimTrailingPunctuation(address: string): string {
-  let trimmed = address.replace(/[.,;:!?'"]+$/, '');
-  // Drop a closing bracket that has no opening bracket in the address: "(see www.example.com)".
-  while (trimmed.endsWith(')') && trimmed.split('(').length < trimmed.split(')').length) {
-    trimmed = trimmed.slice(0, -1).replace(/[.,;:!?'"]+$/, '');
-  }
-  return trimmed;
-}
+/**
+ * What becomes a link in typed text: web addresses that start http://, https:// or www., and email addresses (with or
+ * without mailto:). linkify-it finds them and knows where an address ends (a full stop, comma or closing bracket after
+ * it is the sentence's, not the address's). Its other schemes (ftp:, and //) are turned off, and of its links without
+ * a scheme only those starting www. are kept: "report.pl" or "notes.md" are file names more often than web sites.
+ */
+const linkifier = new LinkifyIt({ fuzzyLink: true, fuzzyEmail: true, fuzzyIP: false })
+  .add('ftp:', null)
+  .add('//', null);
 
 /** Escape a line of plain text, turning web and email addresses into links. */
 function linkify(line: string): string {
   let html = '';
   let last = 0;
-  for (const match of line.matchAll(linkPattern)) {
-    const address = trimTrailingPunctuation(match[0]);
-    const start = match.index;
-    let href: string;
-    if (address.includes('@') && !/^(?:https?:\/\/|www\.)/i.test(address)) href = `mailto:${address}`;
-    else if (/^www\./i.test(address)) href = `https://${address}`;
-    else href = address;
-    html += `${escapeHtml(line.slice(last, start))}<a href="${escapeHtml(href)}">${escapeHtml(address)}</a>`;
-    last = start + address.length;
+  for (const match of linkifier.match(line) ?? []) {
+    const schemeless = match.schema === '';
+    if (schemeless && !/^www\./i.test(match.raw)) continue;
+    const href = schemeless ? `https://${match.raw}` : match.url;
+    html += `${escapeHtml(line.slice(last, match.index))}<a href="${escapeHtml(href)}">${escapeHtml(match.raw)}</a>`;
+    last = match.lastIndex;
   }
   return html + escapeHtml(line.slice(last));
 }
@@ -304,4 +302,18 @@ export function prepareMessageBody(input: { format: 'html' | 'text'; body: strin
   if (text.trim() === '') return { ok: false, error: 'Enter a message' };
   if (Array.from(text).length > messageTextLimit) return tooLong; // code points, so an emoji counts once
   return { ok: true, html, text };
+}
+
+/**
+ * What a refused message form gives back to its sender. For the message box (`editable`), rich text comes back as
+ * our sanitised HTML only, so the rich-text editor never receives markup we would not store and shows what would be
+ * sent; typed text comes back as typed. For the read-only "not sent" copy, both come back as their words.
+ */
+export function messageBodyToKeep(
+  input: { format: 'html' | 'text'; body: string },
+  use: 'editable' | 'read-only',
+): { format: 'html' | 'text'; body: string } {
+  if (input.format === 'text') return input;
+  if (use === 'read-only') return { format: 'text', body: htmlToPlainText(input.body) };
+  return { format: 'html', body: sanitiseMessageHtml(input.body) };
 }

@@ -6,6 +6,7 @@ import type { SignedInUser } from '../web/signed-in-user.ts';
 import { NotFoundError, requireUuid } from '../web/http-errors.ts';
 import { filesOf, formField } from '../web/multipart.ts';
 import { contentDispositionAttachment } from './attachment-rules.ts';
+import { messageBodyToKeep } from './rich-text.ts';
 import type { MessagingService } from './service.ts';
 import { messagingUrls } from './urls.ts';
 
@@ -58,7 +59,8 @@ export function registerMessagingRoutes(app: FastifyInstance, services: Messagin
       if (result.outcome === 'sent') request.session.set('flash', 'Your message has been sent');
       return reply.redirect(conversationUrl(applicationId), 303);
     }
-    const form: MessageFormState = { body, format, formKey, errors: noErrors(), refusedFiles: [], acceptedFiles: [] };
+    const kept = messageBodyToKeep({ format, body }, result.outcome === 'denied' ? 'read-only' : 'editable');
+    const form: MessageFormState = { ...kept, formKey, errors: noErrors(), refusedFiles: [], acceptedFiles: [] };
     if (result.outcome === 'denied') {
       form.errors = formErrors([{ field: 'body', text: result.reason }]);
       return renderRefused(reply, user, applicationId, form, 409);

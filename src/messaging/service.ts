@@ -30,6 +30,7 @@ import {
   type MessageRecord,
 } from './repository.ts';
 import { prepareMessageBody } from './rich-text.ts';
+import { searchableText } from './search-text.ts';
 
 /** What happened, for listeners that queue side effects (notifications) inside the send transaction. */
 export interface MessageSentEvent {
@@ -71,16 +72,8 @@ export interface ConversationView {
   decision: MessagingDecision;
 }
 
-/**
- * The words a message adds to its conversation's search document. PostgreSQL's parser keeps "plan.pdf",
- * "example.org/jobs" or "sam@example.com" as single tokens, so those are added again split at their punctuation:
- * "pdf", "example" and "sam" then find them too.
- */
-export function searchableText(parts: string[]): string {
-  const joined = parts.join(' ');
-  const punctuated = joined.match(/\S*[\p{L}\p{N}][^\s\p{L}\p{N}]+[\p{L}\p{N}]\S*/gu) ?? [];
-  return [joined, ...punctuated.map((token) => token.replace(/[^\p{L}\p{N}]+/gu, ' '))].join(' ');
-}
+/** The words a message adds to its conversation's search document (search-text.ts, pure, shared with migrations). */
+export { searchableText };
 
 export function createMessagingService(deps: {
   db: Db;

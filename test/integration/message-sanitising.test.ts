@@ -13,6 +13,8 @@ import {
 } from '../support/factories.ts';
 import { signedInClient, type TestClient } from '../support/http.ts';
 import { hostileHtml, type HostileHtml } from '../fixtures/hostile-html.ts';
+import { html as htmlFile } from '../support/sample-files.ts';
+import { htmlToPlainText, sanitiseMessageHtml } from '../../src/messaging/rich-text.ts';
 
 /**
  * Every hostile input of the fixture goes through the real send route, as the rich-text editor would send it
@@ -170,10 +172,10 @@ function errorSummaryOf(page: string): { text: string; href: string | undefined 
   }));
 }
 
-const textOf = (nodes: Node | Node[]): string => DomUtils.textContent(nodes).replace(/\s+/g, ' ').trim();
-
 /** A form field as the app receives it: the browser sends every line break as CR LF; the app drops NUL characters. */
 const asReceived = (text: string): string => text.replace(/\r\n|\r|\n/g, '\r\n').replaceAll('\u0000', '');
+
+const textOf = (nodes: Node | Node[]): string => DomUtils.textContent(nodes).replace(/\s+/g, ' ').trim();
 
 // ---------------------------------------------------------------------------------------------
 
@@ -227,11 +229,11 @@ test('the checks below catch what they look for', () => {
 });
 
 test('the fixture has every hostile input, with unique names', () => {
-  assert.equal(hostileHtml.length, 177);
+  assert.equal(hostileHtml.length, 209);
   assert.equal(new Set(hostileHtml.map((entry) => entry.name)).size, hostileHtml.length);
   assert.equal(
     batches.filter((batch) => batch.format === 'html').reduce((sum, batch) => sum + batch.entries.length, 0),
-    177,
+    209,
   );
 });
 
@@ -297,7 +299,7 @@ for (const batch of batches) {
           .executeTakeFirst();
 
         if (response.statusCode === 400) {
-          // Nothing was left to send: refused, and the input comes back only as the textarea's text.
+          // Nothing was left to send: refused, and the message box gets back what the sanitiser kept (nothing).
           assert.equal(batch.format, 'html', 'typed text is never empty after formatting');
           assert.equal(stored, undefined);
           assert.deepEqual(errorSummaryOf(response.body), [{ text: 'Enter a message', href: '#body' }]);
@@ -306,7 +308,7 @@ for (const batch of batches) {
             parseDocument(response.body).children,
           );
           assert.ok(textarea);
-          assert.equal(DomUtils.textContent(textarea), asReceived(entry.html));
+          assert.equal(DomUtils.textContent(textarea), sanitiseMessageHtml(asReceived(entry.html)));
           assert.deepEqual(riskyElementCounts(response.body), baseline[batch.sender]);
           assert.deepEqual(pageWideProblems(response.body), []);
           return;
@@ -360,11 +362,77 @@ for (const batch of batches) {
         const bodies = messageBodies(page);
         assert.equal(bodies.length, storedCount, `${side}: one body per stored message`);
         for (const body of bodies) {
-          const parent = DomUtils.getParent(body);
-          assert.ok(parent && 'name' in parent && parent.name === 'li', 'each body sits in its message');
+          const article = DomUtils.getParent(body);
+          const item = article && DomUtils.getParent(article);
+          assert.ok(article && 'name' in article && article.name === 'article', 'each body sits in its message');
+          assert.ok(item && 'name' in item && item.name === 'li' && hasClass(item, 'parley-message'));
           assert.deepEqual(problemsIn(body.children, side), []);
         }
       }
     });
   });
 }
+
+describe('a refused message gives back only what would be sent', () => {
+  const hostile =
+    '<p onclick="alert(1)" style="position:fixed">Dear <img src="https://evil.example/pixel.png">Sam,</p>' +
+    '<style>body{display:none}</style><base href="https://evil.example/"><li>stray item</li>' +
+    '<div>See <a href="javascript:alert(1)">this</a> and <a href="https://ok.example/">that</a></div>';
+
+  test('refused for a file: the message box holds our sanitised HTML, which the editor then loads', async () => {
+    const applicationId = await newApplication();
+    const page = await clients.staff.get(pageUrl('staff', applicationId));
+    assert.equal(page.statusCode, 200);
+    const response = await clients.staff.postMultipart(
+      `${pageUrl('staff', applicationId)}/messages`,
+      { formKey: randomUUID(), format: 'html', body: hostile },
+      [{ fileName: 'cv.pdf', data: htmlFile(), type: 'application/pdf' }],
+    );
+    assert.equal(response.statusCode, 400);
+    const document = parseDocument(response.body);
+    const textarea = DomUtils.findOne(
+      (element) => element.name === 'textarea' && element.attribs.id === 'body',
+      document.children,
+    );
+    assert.ok(textarea);
+    const kept = DomUtils.textContent(textarea);
+    assert.equal(kept, sanitiseMessageHtml(hostile));
+    assert.equal(
+      kept,
+      '<p>Dear Sam,</p><ul><li>stray item</li></ul><p>See this and <a href="https://ok.example/" rel="noopener noreferrer">that</a></p>',
+    );
+    const format = DomUtils.findOne((element) => element.attribs.name === 'format', document.children);
+    assert.equal(format?.attribs.value, 'html');
+  });
+
+  test('refused because the applicant withdrew: the read-only copy shows the words, not markup', async () => {
+    const applicationId = await newApplication();
+    const page = await clients.staff.get(pageUrl('staff', applicationId));
+    assert.equal(page.statusCode, 200);
+    const withdrawn = await container.applications.changeStatus({
+      applicationId,
+      actorUserId: jobseeker.id,
+      actor: 'jobseeker',
+      expectedStatus: 'interviewing',
+      to: 'withdrawn',
+    });
+    assert.equal(withdrawn.outcome, 'changed');
+    const body = '<div>Hello</div><div><strong>Can you come</strong> on Tuesday?</div>' + hostile;
+    const response = await clients.staff.postMultipart(`${pageUrl('staff', applicationId)}/messages`, {
+      formKey: randomUUID(),
+      format: 'html',
+      body,
+    });
+    assert.equal(response.statusCode, 409);
+    const textarea = DomUtils.findOne(
+      (element) => element.name === 'textarea' && element.attribs.id === 'body',
+      parseDocument(response.body).children,
+    );
+    assert.ok(textarea);
+    assert.equal(textarea.attribs.name, 'unsent');
+    const shown = DomUtils.textContent(textarea);
+    assert.equal(shown, htmlToPlainText(body));
+    assert.ok(shown.startsWith('Hello\n\nCan you come on Tuesday?\n\nDear Sam,'), shown);
+    assert.doesNotMatch(shown, /[<>]/);
+  });
+});

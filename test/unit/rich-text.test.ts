@@ -68,6 +68,40 @@ function problemsWith(html: string): string[] {
   return problems;
 }
 
+/**
+ * Everything wrong with the structure of `html`, as a browser would meet it: an element the HTML parser would close
+ * or move (a list item outside a list, a list inside a paragraph, a link inside a link), or one left for the parser
+ * to close. Well-formed output is the same tree wherever it is placed, so a body cannot leave its message.
+ */
+function structureProblemsWith(html: string): string[] {
+  const problems: string[] = [];
+  const stack: string[] = ['body'];
+  const holdsBlocks = new Set(['body', 'li']);
+  const parser = new Parser({
+    onopentag(name) {
+      const parent = stack.at(-1) ?? 'body';
+      if (name === 'li' && parent !== 'ul' && parent !== 'ol') problems.push(`<li> in <${parent}>`);
+      if (['p', 'ul', 'ol'].includes(name) && !holdsBlocks.has(parent)) problems.push(`<${name}> in <${parent}>`);
+      if (['br', 'strong', 'em', 'a'].includes(name) && (parent === 'ul' || parent === 'ol'))
+        problems.push(`<${name}> in <${parent}>`);
+      if (name === 'a' && stack.includes('a')) problems.push('<a> in <a>');
+      if (name !== 'br') stack.push(name);
+    },
+    ontext(text) {
+      const parent = stack.at(-1);
+      if ((parent === 'ul' || parent === 'ol') && !/^[ \t\n\f\r]*$/.test(text)) problems.push(`text in <${parent}>`);
+    },
+    onclosetag(name, isImplied) {
+      if (name === 'br') return;
+      if (isImplied) problems.push(`<${name}> left for the parser to close`);
+      stack.pop();
+    },
+  });
+  parser.write(html);
+  parser.end();
+  return problems;
+}
+
 function isSafeHref(href: string): boolean {
   // Two ways: what a browser's URL parser makes of it, and a blunt look at how it starts
   // once anything a browser would ignore (spaces, control characters) is removed.
@@ -95,12 +129,29 @@ describe('sanitiseMessageHtml: hostile input', () => {
     assert.ok(problemsWith('<p title="x">x</p>').length > 0);
     assert.ok(problemsWith('<!-- x -->').length > 0);
     assert.ok(problemsWith('a > b').length > 0);
+    assert.deepEqual(
+      structureProblemsWith('<p>a<br />b</p><ul><li>c<ol><li><strong>d</strong></li></ol></li></ul>'),
+      [],
+    );
+    for (const broken of [
+      '<p>a</p><li>b</li>',
+      '<p>a<ul><li>b</li></ul></p>',
+      '<strong><p>a</p></strong>',
+      '<ul>a<li>b</li></ul>',
+      '<ul><strong>a</strong></ul>',
+      '<a href="https://a.example/"><a href="https://b.example/">x</a></a>',
+      '<ul><li>a<li>b</ul>',
+      '<p>unclosed',
+    ]) {
+      assert.ok(structureProblemsWith(broken).length > 0, broken);
+    }
   });
 
   for (const { name, html } of hostileHtml) {
     test(name, () => {
       const output = sanitiseMessageHtml(html);
       assert.deepEqual(problemsWith(output), [], `output: ${output}`);
+      assert.deepEqual(structureProblemsWith(output), [], `output: ${output}`);
       assert.equal(sanitiseMessageHtml(output), output, 'sanitising again changes nothing');
       assert.equal(typeof htmlToPlainText(html), 'string');
     });
@@ -113,6 +164,7 @@ describe('sanitiseMessageHtml: random mixtures', () => {
   const pieces = [
     ...hostileHtml.map((entry) => entry.html),
     ...['<p>', '</p>', '<ul>', '<li>', '</li>', '<ol>', '<b>', '</em>', '<br>', '<div>', '</div>', '<td>'],
+    ...['</ul>', '</ol>', '<tr>', '<option>', '<form>', '</form>', '<a href="https://y.example">', '<strong>'],
     ...['<a href="https://x.example">', '</a>', '<', '>', '"', "'", '=', '/', '&', '&amp;', '<!--', '-->', 'text', ' '],
   ];
   test('2,000 mixtures all come out clean and stable', () => {
@@ -126,6 +178,7 @@ describe('sanitiseMessageHtml: random mixtures', () => {
       for (let j = random(10); j >= 0; j -= 1) html += pieces[random(pieces.length)] ?? '';
       const output = sanitiseMessageHtml(html);
       assert.deepEqual(problemsWith(output), [], `input: ${html}\noutput: ${output}`);
+      assert.deepEqual(structureProblemsWith(output), [], `input: ${html}\noutput: ${output}`);
       assert.equal(sanitiseMessageHtml(output), output, `input: ${html}`);
     }
   });
@@ -209,6 +262,66 @@ describe('sanitiseMessageHtml: ordinary formatting', () => {
   });
 });
 
+describe('sanitiseMessageHtml: structure', () => {
+  test('a stray list item becomes a list of its own, inside the message', () => {
+    assert.equal(
+      sanitiseMessageHtml(
+        '<p>Orphan test</p><li><strong>Ben Hughes, Oakfield Primary School</strong> Please reply</li><p>tail</p>',
+      ),
+      '<p>Orphan test</p><ul><li><strong>Ben Hughes, Oakfield Primary School</strong> Please reply</li></ul><p>tail</p>',
+    );
+    assert.equal(sanitiseMessageHtml('<li>a</li>\n<li>b</li>'), '<ul><li>a</li>\n<li>b</li></ul>');
+  });
+
+  test('blocks move out of paragraphs, formatting and links, splitting them', () => {
+    assert.equal(sanitiseMessageHtml('<p>a<li>b</li>c</p>'), '<p>a</p><ul><li>b</li></ul><p>c</p>');
+    assert.equal(
+      sanitiseMessageHtml('<strong>a<ul><li>b</li></ul>c</strong>'),
+      '<strong>a</strong><ul><li>b</li></ul><strong>c</strong>',
+    );
+    assert.equal(
+      sanitiseMessageHtml('<a href="https://x.example/"><p>words</p></a>'),
+      '<p><a href="https://x.example/" rel="noopener noreferrer">words</a></p>',
+    );
+  });
+
+  test('a list item in a list item becomes the next item; a link in a link ends the first', () => {
+    assert.equal(
+      sanitiseMessageHtml('<ul><li>a<em><li>b</li></em>c</li></ul>'),
+      '<ul><li>a</li><li>b</li><li>c</li></ul>',
+    );
+    assert.equal(
+      sanitiseMessageHtml('<a href="https://x.example/">1<a href="https://y.example/">2</a>3</a>'),
+      '<a href="https://x.example/" rel="noopener noreferrer">1</a><a href="https://y.example/" rel="noopener noreferrer">2</a>3',
+    );
+  });
+
+  test('what is not a list item moves out of its list', () => {
+    assert.equal(sanitiseMessageHtml('<ul>stray<li>a</li></ul>'), 'stray<ul><li>a</li></ul>');
+    assert.equal(
+      sanitiseMessageHtml('<ul><li>a</li><p>b</p><li>c</li></ul>'),
+      '<ul><li>a</li></ul><p>b</p><ul><li>c</li></ul>',
+    );
+    assert.equal(
+      sanitiseMessageHtml('<ul><li>a<ul>b<li>c</li></ul></li></ul>'),
+      '<ul><li>ab<ul><li>c</li></ul></li></ul>',
+    );
+  });
+
+  test('tables, options and forms are taken apart, keeping their words', () => {
+    assert.equal(sanitiseMessageHtml('<p>a</p><tr><td>cell</td></tr>'), '<p>a</p><p>cell</p>');
+    assert.equal(sanitiseMessageHtml('<form><p>a</p><form><p>b</p></form></form>'), '<p>a</p><p>b</p>');
+    assert.equal(sanitiseMessageHtml('<p>a</p><option>b</option>'), '<p>a</p>');
+  });
+
+  test('lists deeper than the nesting limit become their words', () => {
+    const output = sanitiseMessageHtml(`${'<ul><li>'.repeat(12)}deep`);
+    assert.deepEqual(structureProblemsWith(output), []);
+    assert.equal(sanitiseMessageHtml(output), output);
+    assert.ok(output.includes('deep'));
+  });
+});
+
 describe('plainTextToHtml', () => {
   test('blank lines make paragraphs and single newlines make line breaks', () => {
     assert.equal(
@@ -250,6 +363,10 @@ describe('plainTextToHtml', () => {
       '<p>(see <a href="https://en.wikipedia.org/wiki/Foo_(bar)" rel="noopener noreferrer">https://en.wikipedia.org/wiki/Foo_(bar)</a>)</p>',
     );
     assert.equal(
+      plainTextToHtml('WWW.EXAMPLE.COM or mailto:office@school.example'),
+      '<p><a href="https://www.example.com/" rel="noopener noreferrer">WWW.EXAMPLE.COM</a> or <a href="mailto:office@school.example" rel="noopener noreferrer">mailto:office@school.example</a></p>',
+    );
+    assert.equal(
       plainTextToHtml('- item at www.example.com'),
       '<ul><li>item at <a href="https://www.example.com/" rel="noopener noreferrer">www.example.com</a></li></ul>',
     );
@@ -260,9 +377,21 @@ describe('plainTextToHtml', () => {
       plainTextToHtml('javascript:alert(1) ftp://x.example http:// name@host'),
       '<p>javascript:alert(1) ftp://x.example http:// name@host</p>',
     );
+    assert.equal(plainTextToHtml('example.com, notes.md and report.pl'), '<p>example.com, notes.md and report.pl</p>');
+    assert.equal(plainTextToHtml('//evil.example and ftp://x.example'), '<p>//evil.example and ftp://x.example</p>');
+    // linkify-it needs a known top-level domain after www. (".example" is reserved, never a real site).
+    assert.equal(plainTextToHtml('www.school.example'), '<p>www.school.example</p>');
+  });
+
+  test('quotes and angle brackets in an address stay harmless', () => {
+    // linkify-it keeps a quote inside an address; the URL parser then encodes it, and the text is escaped.
     assert.equal(
       plainTextToHtml('https://x.example/"onmouseover="alert(1)'),
-      '<p><a href="https://x.example/" rel="noopener noreferrer">https://x.example/</a>"onmouseover="alert(1)</p>',
+      '<p><a href="https://x.example/%22onmouseover=%22alert(1)" rel="noopener noreferrer">https://x.example/"onmouseover="alert(1)</a></p>',
+    );
+    assert.equal(
+      plainTextToHtml('https://x.example/"><img src=x>'),
+      '<p><a href="https://x.example/" rel="noopener noreferrer">https://x.example/</a>"&gt;&lt;img src=x&gt;</p>',
     );
   });
 
@@ -288,7 +417,8 @@ describe('htmlToPlainText', () => {
       'Bring:\n\n- passport\n- bill\n\n1. first\n2. second\n\nEnd',
     );
     assert.equal(htmlToPlainText('<ul><li>a<ul><li>b</li></ul></li><li>c</li></ul>'), '- a\n  - b\n- c');
-    assert.equal(htmlToPlainText('<ul><li>a</li>stray</ul>'), '- a\nstray');
+    // Words that are not in an item move out of the list (rich-text-structure.ts): after it, as a paragraph would be.
+    assert.equal(htmlToPlainText('<ul><li>a</li>stray</ul>'), '- a\n\nstray');
   });
 
   test('decodes entities and collapses whitespace', () => {
