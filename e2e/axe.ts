@@ -20,17 +20,31 @@ export function recordPageLoads(page: Page, options: { javaScriptEnabled: boolea
   return record.loads;
 }
 
+/** A phone's width (an iPhone 12 to 15's 390 CSS pixels): every page is scanned at it as well as at the desktop's. */
+export const phoneViewport = { width: 390, height: 844 };
+
 export async function expectNoAxeViolations(page: Page): Promise<void> {
   await page.waitForLoadState('load');
   const record = records.get(page);
-  const results = record?.javaScriptEnabled === false ? await analyzeWithoutJavaScript(page) : await analyze(page);
-  const lastLoad = record?.loads.at(-1);
-  if (lastLoad) lastLoad.scanned = true;
-  const violations = results.violations.map(
-    (violation) =>
-      `${violation.id}: ${violation.help}\n    ${violation.nodes.map((node) => node.target.join(' ')).join('\n    ')}`,
-  );
-  expect(violations, `accessibility violations on ${page.url()}`).toEqual([]);
+  const scan = () => (record?.javaScriptEnabled === false ? analyzeWithoutJavaScript(page) : analyze(page));
+  const desktop = await scan();
+  const desktopViewport = page.viewportSize();
+  await page.setViewportSize(phoneViewport);
+  try {
+    const phone = await scan();
+    const lastLoad = record?.loads.at(-1);
+    if (lastLoad) lastLoad.scanned = true;
+    const violations = [
+      ...desktop.violations.map((violation) => ({ width: 'desktop', violation })),
+      ...phone.violations.map((violation) => ({ width: 'phone (390px)', violation })),
+    ].map(
+      ({ width, violation }) =>
+        `${width}: ${violation.id}: ${violation.help}\n    ${violation.nodes.map((node) => node.target.join(' ')).join('\n    ')}`,
+    );
+    expect(violations, `accessibility violations on ${page.url()}`).toEqual([]);
+  } finally {
+    if (desktopViewport) await page.setViewportSize(desktopViewport);
+  }
 }
 
 /** Our pages have no frames, so axe's single-frame ("legacy") run sees everything, without opening a blank page per scan. */

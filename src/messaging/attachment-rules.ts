@@ -52,6 +52,8 @@ export function attachmentFieldDescription(limits: AttachmentLimits) {
     maxSizeLabel: formatSize(limits.maxBytes),
     hint: `Up to ${limits.maxFiles} files, each smaller than ${formatSize(limits.maxBytes)}: ${listed}`,
     accept: allowedAttachmentTypes.flatMap((type) => type.extensions.map((extension) => `.${extension}`)).join(','),
+    tooBigText: attachmentErrorText.tooBig(limits.maxBytes),
+    wrongTypeText: attachmentErrorText.wrongType,
   };
 }
 

@@ -181,18 +181,29 @@ function linkify(line: string): string {
     const schemeless = match.schema === '';
     if (schemeless && !/^www\./i.test(match.raw)) continue;
     const href = schemeless ? `https://${match.raw}` : match.url;
-    html += `${escapeHtml(line.slice(last, match.index))}<a href="${escapeHtml(href)}">${escapeHtml(match.raw)}</a>`;
+    html += `${emphasise(line.slice(last, match.index))}<a href="${escapeHtml(href)}">${escapeHtml(match.raw)}</a>`;
     last = match.lastIndex;
   }
-  return html + escapeHtml(line.slice(last));
+  return html + emphasise(line.slice(last));
+}
+
+/**
+ * Escape words typed in the plain textarea, making `**bold**` bold and `_italics_` italic (the light markup many
+ * people know from other messaging services; the form's hint says so). Underscores inside words (file_name) stay.
+ * Addresses are linked first and never emphasised, so an underscore in a link cannot break it.
+ */
+function emphasise(text: string): string {
+  return escapeHtml(text)
+    .replace(/\*\*(?=\S)(.+?)(?<=\S)\*\*/g, '<strong>$1</strong>')
+    .replace(/(^|[^\p{L}\p{N}_])_(?=\S)(.+?)(?<=\S)_(?![\p{L}\p{N}_])/gu, '$1<em>$2</em>');
 }
 
 const bulletPattern = /^\s*[-*]\s+/;
 
 /**
  * Format what someone typed in a plain textarea: blank lines separate paragraphs, single
- * line breaks are kept, lines starting "- " or "* " become a bulleted list, and web and
- * email addresses become links.
+ * line breaks are kept, lines starting "- " or "* " become a bulleted list, `**bold**` and
+ * `_italics_` are bold and italic, and web and email addresses become links.
  */
 export function plainTextToHtml(text: string): string {
   const paragraphs = text.replace(/\r\n?/g, '\n').split(/\n(?:[ \t]*\n)+/);

@@ -503,3 +503,27 @@ describe('prepareMessageBody', () => {
     });
   });
 });
+
+describe('light markup in the plain textarea (issue 11: bold and italics without JavaScript)', () => {
+  const cases: [string, string][] = [
+    [
+      'Please bring **two forms of ID** to the interview',
+      '<p>Please bring <strong>two forms of ID</strong> to the interview</p>',
+    ],
+    ['It is _really_ important', '<p>It is <em>really</em> important</p>'],
+    ['**Bold** and _italic_ together', '<p><strong>Bold</strong> and <em>italic</em> together</p>'],
+    ['a file_name_here stays', '<p>a file_name_here stays</p>'],
+    ['2 ** 3 is not bold', '<p>2 ** 3 is not bold</p>'],
+    ['- **first** item', '<ul><li><strong>first</strong> item</li></ul>'],
+    [
+      'See https://example.com/a_b_c and _this_',
+      '<p>See <a href="https://example.com/a_b_c" rel="noopener noreferrer">https://example.com/a_b_c</a> and <em>this</em></p>',
+    ],
+    ['**<script>alert(1)</script>**', '<p><strong>&lt;script&gt;alert(1)&lt;/script&gt;</strong></p>'],
+  ];
+  for (const [typed, expected] of cases) {
+    test(JSON.stringify(typed), () => {
+      assert.equal(plainTextToHtml(typed), expected);
+    });
+  }
+});

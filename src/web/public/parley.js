@@ -6,8 +6,8 @@ initAll();
 
 const toolbarHtml = (id) => `
   <div class="parley-editor-toolbar" role="toolbar" aria-label="Formatting" aria-controls="${id}-editor">
-    <button type="button" class="govuk-button govuk-button--secondary parley-editor-button" data-trix-attribute="bold" data-trix-key="b" aria-label="Bold"><strong aria-hidden="true">B</strong></button>
-    <button type="button" class="govuk-button govuk-button--secondary parley-editor-button" data-trix-attribute="italic" data-trix-key="i" aria-label="Italic"><em aria-hidden="true">I</em></button>
+    <button type="button" class="govuk-button govuk-button--secondary parley-editor-button" data-trix-attribute="bold" data-trix-key="b"><strong>Bold</strong></button>
+    <button type="button" class="govuk-button govuk-button--secondary parley-editor-button" data-trix-attribute="italic" data-trix-key="i"><em>Italic</em></button>
     <button type="button" class="govuk-button govuk-button--secondary parley-editor-button" data-trix-attribute="bullet">Bullets</button>
     <button type="button" class="govuk-button govuk-button--secondary parley-editor-button" data-trix-attribute="number">Numbers</button>
     <button type="button" class="govuk-button govuk-button--secondary parley-editor-button" data-trix-attribute="href" data-trix-action="link" data-trix-key="k" aria-controls="${id}-link-dialog" aria-expanded="false">Link</button>
@@ -144,6 +144,10 @@ async function enhanceMessageForms() {
     if (textarea.classList.contains('govuk-textarea--error')) editor.classList.add('govuk-textarea--error');
     textarea.replaceWith(hidden, toolbar, editor);
     makeToolbarAccessible(toolbar, id);
+    // The error summary's "Enter a message" leads to the editor, which now stands where the text box was.
+    document.querySelectorAll(`.govuk-error-summary a[href="#${id}"]`).forEach((link) => {
+      link.setAttribute('href', `#${editor.id}`);
+    });
     format.value = 'html';
     form.addEventListener('submit', () => {
       // Clicking a link in the editor's dialog must not leave the dialog open on the next page.
@@ -152,4 +156,60 @@ async function enhanceMessageForms() {
   });
 }
 
+/**
+ * Files are checked in the browser before they are sent, so that an 11MB file is not uploaded only to be refused.
+ * The server checks everything again: this only saves the wait.
+ */
+function checkFilesBeforeUpload() {
+  document.querySelectorAll('input[type="file"][data-parley-max-bytes]').forEach((input) => {
+    const form = input.form;
+    if (!form) return;
+    const maxBytes = Number(input.dataset.parleyMaxBytes);
+    const maxFiles = Number(input.dataset.parleyMaxFiles);
+    const extensions = (input.getAttribute('accept') || '').split(',').filter(Boolean);
+    const group = input.closest('.govuk-form-group');
+    form.addEventListener(
+      'submit',
+      (event) => {
+        const files = Array.from(input.files || []);
+        const problems = [];
+        if (maxFiles && files.length > maxFiles)
+          problems.push(`You can only select up to ${maxFiles} files at the same time`);
+        for (const file of files) {
+          const dot = file.name.lastIndexOf('.');
+          const extension = dot > 0 ? file.name.slice(dot).toLowerCase() : '';
+          if (file.size === 0) problems.push(`${file.name}: The selected file is empty`);
+          else if (file.size > maxBytes) problems.push(`${file.name}: ${input.dataset.parleyTooBig}`);
+          else if (extensions.length && !extensions.includes(extension))
+            problems.push(`${file.name}: ${input.dataset.parleyWrongType}`);
+        }
+        group?.querySelector('[data-parley-file-error]')?.remove();
+        if (problems.length === 0) {
+          group?.classList.remove('govuk-form-group--error');
+          return;
+        }
+        event.preventDefault();
+        event.stopImmediatePropagation();
+        const message = document.createElement('p');
+        message.className = 'govuk-error-message';
+        message.id = `${input.id}-client-error`;
+        message.dataset.parleyFileError = '';
+        message.innerHTML = problems
+          .map((problem) => `<span class="govuk-visually-hidden">Error:</span> ${escapeHtml(problem)}`)
+          .join('<br>');
+        input.before(message);
+        group?.classList.add('govuk-form-group--error');
+        input.setAttribute('aria-describedby', `${input.getAttribute('aria-describedby') || ''} ${message.id}`.trim());
+        input.focus();
+        // The send button's double-click guard must not leave the form unsendable after the person fixes it.
+        form
+          .querySelectorAll('button[type="submit"], button:not([type])')
+          .forEach((button) => button.removeAttribute('disabled'));
+      },
+      true,
+    );
+  });
+}
+
+checkFilesBeforeUpload();
 enhanceMessageForms();
