@@ -30,6 +30,8 @@ import { registerMessagingRoutes } from './messaging/routes.ts';
 import { registerDashboardRoutes } from './dashboard/routes.ts';
 import { registerNotificationRoutes } from './notifications/routes.ts';
 import { demoAccounts } from './demo/accounts.ts';
+import { createRepliesService, createReplyAddresses, createReplyListeners } from './replies/service.ts';
+import { registerReplyRoutes } from './replies/routes.ts';
 
 function createEmailTransport(config: AppConfig): EmailTransport {
   const transport = config.email.transport;
@@ -66,6 +68,7 @@ export function createContainer(options: {
     retryDelaySeconds: config.email.retryDelaySeconds,
   });
   const transport = createEmailTransport(config);
+  const replyAddresses = createReplyAddresses({ db, domain: config.replies?.domain ?? null });
   const notifications = createNotificationsService({
     db,
     queue,
@@ -75,9 +78,15 @@ export function createContainer(options: {
     baseUrl: config.baseUrl,
     secret: config.sessionSecret,
     jobseekerEmailDelaySeconds: config.email.jobseekerEmailDelaySeconds,
+    replyAddress: (userId, applicationId) => replyAddresses.forEmail(userId, applicationId),
   });
   const accounts = createAccountsService({ db, signInAttemptsPer15Minutes: config.signInAttemptsPer15Minutes });
-  const applications = createApplicationsService({ db, clock, onStatusChange: [notifications.onStatusChange] });
+  const replyListeners = createReplyListeners({ queue });
+  const applications = createApplicationsService({
+    db,
+    clock,
+    onStatusChange: [notifications.onStatusChange, replyListeners.onStatusChange],
+  });
   const storage =
     config.storage.driver === 's3'
       ? createS3Storage(config.storage)
@@ -94,7 +103,20 @@ export function createContainer(options: {
     storage,
     scanner,
     limits: config.attachments,
-    onMessageSent: [notifications.onMessageSent],
+    onMessageSent: [notifications.onMessageSent, replyListeners.onMessageSent],
+  });
+  const replies = createRepliesService({
+    db,
+    queue,
+    clock,
+    logger,
+    baseUrl: config.baseUrl,
+    domain: config.replies?.domain ?? null,
+    perHour: config.replies?.perHour ?? 0,
+    addresses: replyAddresses,
+    messaging,
+    loadSignedInUser: (userId) => accounts.loadSignedInUser(userId),
+    notifications,
   });
   const dashboard = createDashboardService({ db, countUnreadNotifications: notifications.unreadCount });
   const vacancies = createVacanciesService({ db, clock, applications });
@@ -114,6 +136,17 @@ export function createContainer(options: {
     (app) => registerApplicationRoutes(app, { applications, applicationPage }),
     (app) => registerMessagingRoutes(app, { messaging, applicationPage }),
     (app) => registerDashboardRoutes(app, { dashboard }),
+    (app) =>
+      registerReplyRoutes(app, {
+        replies,
+        devMail:
+          config.isDevelopment || config.environment === 'test'
+            ? {
+                list: () => listStoredEmails(config.email.mailFolder),
+                receiver: config.replies ? { host: config.replies.host, port: config.replies.port } : null,
+              }
+            : null,
+      }),
     (app) =>
       registerNotificationRoutes(app, {
         notifications,
@@ -151,6 +184,7 @@ export function createContainer(options: {
     messaging,
     dashboard,
     notifications,
+    replies,
     vacancies,
     applicationPage,
     /** What the web application is built from (src/web/app.ts createApp). */

@@ -5,7 +5,8 @@ import type { StatusChangeListener } from '../applications/service.ts';
 import type { MessageSentListener } from '../messaging/service.ts';
 import type { Clock } from '../platform/clock.ts';
 import type { Db, DbTransaction } from '../platform/db.ts';
-import { EmailRejectedError, type EmailTransport } from '../platform/mail.ts';
+import { EmailRejectedError, type EmailTransport, type OutgoingEmail } from '../platform/mail.ts';
+import type { EmailKind } from '../platform/database-schema.ts';
 import { queueDefinitions, type JobQueue } from '../platform/queue.ts';
 import { dashboardUrl } from '../dashboard/urls.ts';
 import { dueDailyRun } from './daily-schedule.ts';
@@ -71,6 +72,8 @@ export function createNotificationsService(deps: {
   baseUrl: string;
   secret: string;
   jobseekerEmailDelaySeconds: number;
+  /** A Reply-To address for this person about this application, or null when replies by email are off (src/replies). */
+  replyAddress?: (userId: string, applicationId: string) => Promise<string | null>;
 }) {
   const { db, queue, transport, clock, logger, baseUrl } = deps;
 
@@ -187,8 +190,24 @@ export function createNotificationsService(deps: {
           conversationUrl: `${baseUrl}/applications/${applicationId}#messages`,
           unsubscribeUrl: unsubscribeUrl(facts.jobseekerId),
           reference: claim.id,
+          replyTo: (await deps.replyAddress?.(facts.jobseekerId, applicationId)) ?? null,
         }),
       );
+      return 'sent';
+    },
+
+    /**
+     * Claims the email with this key in the ledger and sends it once: other features' emails (src/replies) go the
+     * same way as these. `build` gets the ledger id, which the email carries as its reference.
+     */
+    async sendOnce(
+      claim: { key: string; kind: EmailKind; recipientUserId: string | null; applicationId?: string },
+      job: JobContext,
+      build: (reference: string) => Promise<OutgoingEmail>,
+    ): Promise<'sent' | 'already-claimed'> {
+      const ledger = await claimEmail(db, { ...claim, jobId: job.id });
+      if (!ledger) return 'already-claimed';
+      await deliver(ledger.id, job, await build(ledger.id));
       return 'sent';
     },
 
@@ -223,7 +242,7 @@ export function createNotificationsService(deps: {
     ): Promise<EmailJobOutcome> {
       const recipient = await findRecipient(db, input.userId);
       if (!recipient || recipient.closed) return 'nothing-to-send';
-      if (!recipient.emailNotifications) return 'emails-off';
+      if (!recipient.emailNotifications || recipient.messageEmails === 'each') return 'emails-off';
       const since = await findPreviousDailyWindowEnd(db, input.userId);
       if (since && since >= input.cutoff) return 'already-claimed';
       const lines = await listDailyLines(db, input.userId, since, input.cutoff);

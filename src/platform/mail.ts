@@ -5,7 +5,7 @@ import nodemailer from 'nodemailer';
 
 /** An email as Parley sends it, whatever carries it. */
 export interface OutgoingEmail {
-  kind: 'jobseeker_messages' | 'staff_daily';
+  kind: 'jobseeker_messages' | 'staff_daily' | 'staff_message' | 'reply_refused';
   to: string;
   subject: string;
   text: string;
@@ -16,6 +16,10 @@ export interface OutgoingEmail {
   reference: string;
   /** Values for a GOV.UK Notify template: the template uses ((subject)) and ((body)). */
   personalisation: Record<string, string>;
+  /** The Reply-To address (replies by email, src/replies): only SMTP and the file transport carry it. */
+  replyTo?: string;
+  /** An automatic answer (a refused reply's): sent with `Auto-Submitted: auto-replied`, so no robot answers it. */
+  automatic?: boolean;
 }
 
 export interface EmailTransport {
@@ -64,8 +68,14 @@ export function createSmtpTransport(settings: SmtpSettings): EmailTransport {
           text: email.text,
           html: email.html,
           messageId: `<${email.reference}@parley>`,
-          list: { unsubscribe: { url: email.unsubscribeUrl, comment: 'Unsubscribe' } },
-          headers: { 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' },
+          ...(email.replyTo ? { replyTo: email.replyTo } : {}),
+          ...(email.unsubscribeUrl
+            ? {
+                list: { unsubscribe: { url: email.unsubscribeUrl, comment: 'Unsubscribe' } },
+                headers: { 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' },
+              }
+            : {}),
+          ...(email.automatic ? { headers: { 'Auto-Submitted': 'auto-replied' } } : {}),
         });
         return { providerReference: typeof info.messageId === 'string' ? info.messageId : null };
       } catch (error) {
@@ -91,7 +101,8 @@ export function createSmtpTransport(settings: SmtpSettings): EmailTransport {
 export interface NotifySettings {
   apiKey: string;
   baseUrl: string;
-  templates: Record<OutgoingEmail['kind'], string>;
+  /** Every template says ((subject)) and ((body)): a kind without its own template uses the jobseeker's. */
+  templates: { jobseeker_messages: string; staff_daily: string } & Partial<Record<OutgoingEmail['kind'], string>>;
 }
 
 function base64Url(value: Buffer | string): string {
@@ -120,10 +131,10 @@ export function createNotifyTransport(settings: NotifySettings): EmailTransport 
         headers: { Authorization: `Bearer ${token()}`, 'Content-Type': 'application/json', 'User-Agent': 'parley' },
         body: JSON.stringify({
           email_address: email.to,
-          template_id: settings.templates[email.kind],
+          template_id: settings.templates[email.kind] ?? settings.templates.jobseeker_messages,
           personalisation: email.personalisation,
           reference: email.reference,
-          one_click_unsubscribe_url: email.unsubscribeUrl,
+          ...(email.unsubscribeUrl ? { one_click_unsubscribe_url: email.unsubscribeUrl } : {}),
         }),
         signal: AbortSignal.timeout(20_000),
       });
