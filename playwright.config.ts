@@ -17,6 +17,8 @@ if (!databaseUrl) {
 // through their inherited environment, so the server and every worker agree on it.
 process.env.PARLEY_E2E_PORT ??= String(await freePort());
 const port = Number(process.env.PARLEY_E2E_PORT);
+// The receiver of replies by email (src/replies), which /dev/mail's "Reply to this email" sends to.
+process.env.PARLEY_E2E_INBOUND_PORT ??= String(await freePort());
 const baseURL = `http://127.0.0.1:${port}`;
 // The server's files (attachments, and the emails the development transport writes) go to a fresh folder.
 process.env.PARLEY_E2E_DATA ??= mkdtempSync(path.join(os.tmpdir(), 'parley-e2e-'));
@@ -77,6 +79,8 @@ export default defineConfig({
       MAIL_DIR: path.join(e2eDataDir, 'mail'),
       // Jobseeker emails go a second after a message here (two minutes by default), so a journey can see one.
       JOBSEEKER_EMAIL_DELAY_SECONDS: '1',
+      REPLY_EMAIL_DOMAIN: 'reply.parley.test',
+      INBOUND_PORT: process.env.PARLEY_E2E_INBOUND_PORT,
     },
   },
 });

@@ -98,6 +98,21 @@ const environmentSchema = z
         ),
       )
       .optional(),
+    REPLY_EMAIL_DOMAIN: z
+      .string()
+      .regex(
+        /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$/i,
+        'REPLY_EMAIL_DOMAIN must be a domain name',
+      )
+      .optional(),
+    INBOUND_PORT: z.coerce.number().int().min(0).max(65535).default(2525),
+    INBOUND_HOST: z.string().default('127.0.0.1'),
+    INBOUND_MAX_BYTES: z.coerce
+      .number()
+      .int()
+      .min(1024)
+      .default(25 * 1024 * 1024),
+    REPLIES_PER_HOUR: z.coerce.number().int().min(1).default(20),
   })
   .superRefine((env, context) => {
     if (env.NODE_ENV === 'production') {
@@ -185,7 +200,7 @@ const environmentSchema = z
     { when: () => true },
   );
 
-export type RunMode = 'all' | 'web' | 'worker';
+export type RunMode = 'all' | 'web' | 'worker' | 'inbound';
 
 export interface AppConfig {
   environment: 'development' | 'test' | 'production';
@@ -247,6 +262,12 @@ export interface AppConfig {
     /** Fault tests only (EMAIL_TEST_PAUSES): where the worker's first emails stop. Empty outside tests. */
     testPauses: DeliveryPoint[];
   };
+  /**
+   * Replies by email: the domain of the Reply-To addresses, and where the receiver (`npm run inbound`) listens. null
+   * when replies by email are off (no REPLY_EMAIL_DOMAIN outside development, or GOV.UK Notify, which cannot set a
+   * Reply-To of ours): emails then do not offer them.
+   */
+  replies: { domain: string; host: string; port: number; maxBytes: number; perHour: number } | null;
 }
 
 export class ConfigError extends Error {
@@ -323,6 +344,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       mailFolder: mailFolderOf(values),
       testPauses: values.EMAIL_TEST_PAUSES ?? [],
     },
+    replies: repliesFrom(values),
+  };
+}
+
+function repliesFrom(values: EnvironmentValues): AppConfig['replies'] {
+  const domain =
+    values.REPLY_EMAIL_DOMAIN ?? (values.NODE_ENV === 'development' ? 'reply.parley.localhost' : undefined);
+  if (!domain || emailTransportFrom(values).kind === 'notify') return null;
+  return {
+    domain: domain.toLowerCase(),
+    host: values.INBOUND_HOST,
+    port: values.INBOUND_PORT,
+    maxBytes: values.INBOUND_MAX_BYTES,
+    perHour: values.REPLIES_PER_HOUR,
   };
 }
 

@@ -32,6 +32,8 @@ import { registerMessagingRoutes } from './messaging/routes.ts';
 import { registerDashboardRoutes } from './dashboard/routes.ts';
 import { registerNotificationRoutes } from './notifications/routes.ts';
 import { demoAccounts } from './demo/accounts.ts';
+import { createRepliesService, createReplyAddresses, createReplyListeners } from './replies/service.ts';
+import { registerReplyRoutes } from './replies/routes.ts';
 
 function createEmailTransport(config: AppConfig, checkpoint: DeliveryCheckpoint): EmailTransport {
   const transport = config.email.transport;
@@ -73,6 +75,7 @@ export function createContainer(options: {
   });
   const checkpoint = createTestPauses(config.email.testPauses, logger);
   const transport = createEmailTransport(config, checkpoint);
+  const replyAddresses = createReplyAddresses({ db, domain: config.replies?.domain ?? null });
   const notifications = createNotificationsService({
     db,
     queue,
@@ -83,9 +86,15 @@ export function createContainer(options: {
     secret: config.sessionSecret,
     jobseekerEmailDelaySeconds: config.email.jobseekerEmailDelaySeconds,
     checkpoint,
+    replyAddress: (userId, applicationId) => replyAddresses.forEmail(userId, applicationId),
   });
   const accounts = createAccountsService({ db, signInAttemptsPer15Minutes: config.signInAttemptsPer15Minutes });
-  const applications = createApplicationsService({ db, clock, onStatusChange: [notifications.onStatusChange] });
+  const replyListeners = createReplyListeners({ queue });
+  const applications = createApplicationsService({
+    db,
+    clock,
+    onStatusChange: [notifications.onStatusChange, replyListeners.onStatusChange],
+  });
   const storage =
     config.storage.driver === 's3'
       ? createS3Storage(config.storage)
@@ -102,7 +111,20 @@ export function createContainer(options: {
     storage,
     scanner,
     limits: config.attachments,
-    onMessageSent: [notifications.onMessageSent],
+    onMessageSent: [notifications.onMessageSent, replyListeners.onMessageSent],
+  });
+  const replies = createRepliesService({
+    db,
+    queue,
+    clock,
+    logger,
+    baseUrl: config.baseUrl,
+    domain: config.replies?.domain ?? null,
+    perHour: config.replies?.perHour ?? 0,
+    addresses: replyAddresses,
+    messaging,
+    loadSignedInUser: (userId) => accounts.loadSignedInUser(userId),
+    notifications,
   });
   const dashboard = createDashboardService({ db, countUnreadNotifications: notifications.unreadCount });
   const vacancies = createVacanciesService({ db, clock, applications });
@@ -122,6 +144,17 @@ export function createContainer(options: {
     (app) => registerApplicationRoutes(app, { applications, applicationPage }),
     (app) => registerMessagingRoutes(app, { messaging, applicationPage }),
     (app) => registerDashboardRoutes(app, { dashboard }),
+    (app) =>
+      registerReplyRoutes(app, {
+        replies,
+        devMail:
+          config.isDevelopment || config.environment === 'test'
+            ? {
+                list: () => listStoredEmails(config.email.mailFolder),
+                receiver: config.replies ? { host: config.replies.host, port: config.replies.port } : null,
+              }
+            : null,
+      }),
     (app) =>
       registerNotificationRoutes(app, {
         notifications,
@@ -159,6 +192,7 @@ export function createContainer(options: {
     messaging,
     dashboard,
     notifications,
+    replies,
     vacancies,
     applicationPage,
     /** What the web application is built from (src/web/app.ts createApp). */

@@ -5,12 +5,14 @@ import { startEmbeddedPostgres, type EmbeddedDatabase } from './platform/embedde
 import { createLogger } from './platform/logger.ts';
 import { createApp } from './web/app.ts';
 import { startWorker } from './worker.ts';
+import { startReplyReceiver } from './replies/receiver.ts';
 import { loadDemoDataOnFirstStart } from './demo/seed.ts';
 
 /** Starts Parley: config -> database (embedded unless DATABASE_URL) -> migrations -> container -> web and worker. */
 function runModeFromArguments(argv: string[]): RunMode {
   if (argv.includes('--web')) return 'web';
   if (argv.includes('--worker')) return 'worker';
+  if (argv.includes('--inbound')) return 'inbound';
   return 'all';
 }
 
@@ -43,7 +45,7 @@ async function main(): Promise<void> {
     logger.info({ dataDir: embedded.dataDir, port: embedded.port }, 'embedded PostgreSQL started');
   }
 
-  const container = createContainer({ config, logger, databaseUrl, schedule: mode !== 'web' });
+  const container = createContainer({ config, logger, databaseUrl, schedule: mode === 'all' || mode === 'worker' });
   const applied = await migrateToLatest(container.db);
   if (applied.length) logger.info({ migrations: applied }, 'migrations applied');
   if (config.loadDemoData) {
@@ -52,12 +54,19 @@ async function main(): Promise<void> {
   }
 
   await container.queue.start();
-  if (mode !== 'web') await startWorker(container);
+  if (mode === 'all' || mode === 'worker') await startWorker(container);
 
-  const app = mode !== 'worker' ? await createApp(container.web) : undefined;
+  const app = mode === 'all' || mode === 'web' ? await createApp(container.web) : undefined;
   if (app) {
     await app.listen({ port: config.port, host: config.host });
   }
+  // The receiver of replies by email: `npm run inbound`, and inside `npm start` when replies by email are on.
+  if (mode === 'inbound' && !config.replies) throw new Error('replies by email are off: set REPLY_EMAIL_DOMAIN');
+  const receiver =
+    config.replies && (mode === 'all' || mode === 'inbound')
+      ? await startReplyReceiver({ replies: container.replies, logger, ...config.replies })
+      : undefined;
+  if (receiver) logger.info({ port: receiver.port, domain: config.replies?.domain }, 'reply receiver listening');
   logger.info(
     { mode, ms: Math.round(performance.now() - startedAt), url: app ? config.baseUrl : undefined },
     'Parley is ready',
@@ -74,6 +83,7 @@ async function main(): Promise<void> {
     }, 25_000);
     timer.unref();
     await app?.close(); // stops taking requests, finishes those in flight
+    await receiver?.close();
     await container.close(); // the queue finishes its jobs in hand, then the database pool closes
     await embedded?.stop();
     logger.info('stopped');

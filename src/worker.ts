@@ -3,6 +3,7 @@ import { deleteExpiredSessions } from './web/session-store.ts';
 import { deleteOldSignInAttempts } from './accounts/repository.ts';
 import { queueDefinitions } from './platform/queue.ts';
 import { startNotificationJobs } from './notifications/jobs.ts';
+import { startReplyJobs } from './replies/jobs.ts';
 
 /**
  * The background worker: queue handlers and schedules. Any number of workers may run at once;
@@ -18,4 +19,5 @@ export async function startWorker(container: Container): Promise<void> {
     container.logger.info({ expiredSessions: sessions }, 'housekeeping done');
   });
   await startNotificationJobs(boss, container.notifications, container.logger);
+  await startReplyJobs(boss, container.replies, container.logger);
 }

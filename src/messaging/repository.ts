@@ -26,6 +26,8 @@ export interface MessageRecord {
   sidePosition: number;
   bodyHtml: string;
   sentAt: Date;
+  /** When the other side's seen count first passed this message (shown to staff under their messages only). */
+  seenByRecipientAt: Date | null;
   attachments: MessageAttachmentRecord[];
 }
 
@@ -81,7 +83,7 @@ export async function listMessages(db: DbExecutor, conversationId: string): Prom
   const result = await sql<MessageRecord>`
     select m.id, m.sender_user_id as "senderUserId", m.sender_kind as "senderKind",
            m.sender_display_name as "senderDisplayName", m.side_position as "sidePosition",
-           m.body_html as "bodyHtml", m.sent_at as "sentAt",
+           m.body_html as "bodyHtml", m.sent_at as "sentAt", m.seen_by_recipient_at as "seenByRecipientAt",
            coalesce(a.attachments, '[]'::json) as attachments
     from messages m
     left join lateral (
@@ -216,6 +218,28 @@ export async function setSeenCount(
     .insertInto('conversation_person_states')
     .values({ conversation_id: conversationId, user_id: userId, seen_count: seenCount })
     .onConflict((c) => c.columns(['conversation_id', 'user_id']).doUpdateSet({ seen_count: seenCount }))
+    .execute();
+}
+
+/**
+ * Stamps the first time the reader's seen count passed each of the other side's messages: those after `fromCount`
+ * up to `toCount` not stamped before ("mark as unread" lowers the count; reading again keeps the first time).
+ */
+export async function markSeenByRecipient(
+  db: DbExecutor,
+  conversationId: string,
+  senderKind: UserKind,
+  fromCount: number,
+  toCount: number,
+): Promise<void> {
+  await db
+    .updateTable('messages')
+    .set({ seen_by_recipient_at: sql<Date>`now()` })
+    .where('conversation_id', '=', conversationId)
+    .where('sender_kind', '=', senderKind)
+    .where('side_position', '>', fromCount)
+    .where('side_position', '<=', toCount)
+    .where('seen_by_recipient_at', 'is', null)
     .execute();
 }
 

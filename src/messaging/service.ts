@@ -24,6 +24,7 @@ import {
   insertMessage,
   listMessages,
   lockOrCreateConversation,
+  markSeenByRecipient,
   recordMessageOnConversation,
   setSeenCount,
   staffOrganisationNameForSchool,
@@ -285,11 +286,19 @@ export function createMessagingService(deps: {
         const fromOtherSide = message.senderKind !== viewer.kind;
         return {
           ...message,
+          // Staff see when the applicant first read their messages; jobseekers are not shown staff's reads.
+          seenByRecipientAt: viewer.kind === 'staff' && !fromOtherSide ? message.seenByRecipientAt : null,
           mine: message.senderUserId === viewer.id,
           unread: fromOtherSide && message.sidePosition > seen,
         };
       });
-      if (options.markRead && seen < otherSideCount) await setSeenCount(db, conversation.id, viewer.id, otherSideCount);
+      if (options.markRead && seen < otherSideCount) {
+        await db.transaction().execute(async (trx) => {
+          await setSeenCount(trx, conversation.id, viewer.id, otherSideCount);
+          if (viewer.kind === 'jobseeker')
+            await markSeenByRecipient(trx, conversation.id, 'staff', seen, otherSideCount);
+        });
+      }
       return { conversationId: conversation.id, messages, unreadCount: Math.max(0, otherSideCount - seen), decision };
     },
 

@@ -31,7 +31,11 @@ export function createEmailDelivery(deps: {
   const { db, transport, logger } = deps;
   const checkpoint = deps.checkpoint ?? noPauses;
 
-  async function handOver(ledgerId: string, previousStatus: string | null, compose: () => OutgoingEmail) {
+  async function handOver(
+    ledgerId: string,
+    previousStatus: string | null,
+    compose: () => OutgoingEmail | Promise<OutgoingEmail>,
+  ) {
     if (previousStatus !== null && transport.findHandedOver) {
       const found = await transport.findHandedOver(ledgerId);
       if (found) {
@@ -40,7 +44,7 @@ export function createEmailDelivery(deps: {
         return;
       }
     }
-    const email = compose();
+    const email = await compose();
     await checkpoint('before-handover', ledgerId);
     const { providerReference } = await transport.send(email);
     await checkpoint('after-handover', ledgerId);
@@ -55,7 +59,7 @@ export function createEmailDelivery(deps: {
   async function deliver(
     entry: LedgerEntry,
     job: JobContext,
-    compose: (reference: string) => OutgoingEmail,
+    compose: (reference: string) => OutgoingEmail | Promise<OutgoingEmail>,
   ): Promise<DeliveryOutcome> {
     const claim = await claimEmail(db, { ...entry, jobId: job.id });
     if (!claim) return 'already-claimed';

@@ -70,6 +70,8 @@ export function jobseekerMessagesEmail(input: {
   conversationUrl: string;
   unsubscribeUrl: string;
   reference: string;
+  /** The Reply-To address when replies by email work (src/replies); the email then says so, and only then. */
+  replyTo?: string | null;
 }): OutgoingEmail {
   const subject =
     input.newMessages === 1
@@ -81,6 +83,14 @@ export function jobseekerMessagesEmail(input: {
       { paragraph: lead },
       { link: { text: 'Read and reply in Parley', href: input.conversationUrl } },
       { paragraph: 'You will be asked to sign in first if you are not signed in.' },
+      ...(input.replyTo
+        ? [
+            {
+              paragraph:
+                'You can also reply to this email: your reply is added to the conversation in Parley. Anything quoted below your reply is left out.',
+            },
+          ]
+        : []),
     ],
     input.unsubscribeUrl,
     'You are getting this email because you applied for a job through Parley.',
@@ -94,6 +104,7 @@ export function jobseekerMessagesEmail(input: {
     unsubscribeUrl: input.unsubscribeUrl,
     reference: input.reference,
     personalisation: { subject, body: text },
+    ...(input.replyTo ? { replyTo: input.replyTo } : {}),
   };
 }
 

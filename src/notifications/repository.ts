@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { DbExecutor } from '../platform/db.ts';
-import type { EmailKind } from '../platform/database-schema.ts';
+import type { EmailKind, MessageEmails } from '../platform/database-schema.ts';
 
 /**
  * A first daily email covers the week before it; after that, each email covers what came since the previous one,
@@ -215,7 +215,8 @@ export interface LedgerClaim {
 export interface LedgerEntry {
   key: string;
   kind: EmailKind;
-  recipientUserId: string;
+  /** null for an email to an address with no account (a refused reply from a stranger). */
+  recipientUserId: string | null;
   applicationId?: string;
   upToPosition?: number;
   windowEnd?: Date;
@@ -369,7 +370,7 @@ export async function listDailyRecipients(db: DbExecutor, until: Date): Promise<
     from messages m
     join conversations c on c.id = m.conversation_id
     join application_watchers w on w.application_id = c.application_id
-    join users u on u.id = w.user_id and u.email_notifications and u.closed_at is null
+    join users u on u.id = w.user_id and u.email_notifications and u.closed_at is null and u.message_emails <> 'each'
     left join previous p on p.recipient_user_id = w.user_id
     left join conversation_person_states s on s.conversation_id = c.id and s.user_id = w.user_id
     where m.sender_kind = 'jobseeker'
@@ -395,13 +396,17 @@ export async function recordDailyRun(db: DbExecutor, runDate: string, cutoff: Da
 export async function findRecipient(
   db: DbExecutor,
   userId: string,
-): Promise<{ email: string; fullName: string; emailNotifications: boolean; closed: boolean } | undefined> {
+): Promise<
+  | { email: string; fullName: string; emailNotifications: boolean; messageEmails: MessageEmails; closed: boolean }
+  | undefined
+> {
   return db
     .selectFrom('users')
     .select([
       'email',
       'full_name as fullName',
       'email_notifications as emailNotifications',
+      'message_emails as messageEmails',
       sql<boolean>`closed_at is not null`.as('closed'),
     ])
     .where('id', '=', userId)

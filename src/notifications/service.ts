@@ -5,7 +5,8 @@ import type { StatusChangeListener } from '../applications/service.ts';
 import type { MessageSentListener } from '../messaging/service.ts';
 import type { Clock } from '../platform/clock.ts';
 import type { Db, DbTransaction } from '../platform/db.ts';
-import type { EmailTransport } from '../platform/mail.ts';
+import type { EmailTransport, OutgoingEmail } from '../platform/mail.ts';
+import type { EmailKind } from '../platform/database-schema.ts';
 import { queueDefinitions, type JobQueue } from '../platform/queue.ts';
 import { dashboardUrl } from '../dashboard/urls.ts';
 import type { DeliveryCheckpoint } from '../platform/test-pauses.ts';
@@ -67,6 +68,8 @@ export function createNotificationsService(deps: {
   jobseekerEmailDelaySeconds: number;
   /** Test-only pauses while sending (EMAIL_TEST_PAUSES); none in production. */
   checkpoint?: DeliveryCheckpoint;
+  /** A Reply-To address for this person about this application, or null when replies by email are off (src/replies). */
+  replyAddress?: (userId: string, applicationId: string) => Promise<string | null>;
 }) {
   const { db, queue, transport, clock, logger, baseUrl } = deps;
   const delivery = createEmailDelivery({ db, transport, logger, checkpoint: deps.checkpoint });
@@ -143,6 +146,7 @@ export function createNotificationsService(deps: {
       if (!facts || facts.closed) return 'nothing-to-send';
       if (!facts.emailNotifications) return 'emails-off';
       if (facts.newMessages === 0) return 'nothing-to-send';
+      const replyTo = (await deps.replyAddress?.(facts.jobseekerId, applicationId)) ?? null;
       return delivery.deliver(
         {
           key: `jobseeker_messages:${applicationId}:${facts.newestPosition}`,
@@ -161,8 +165,21 @@ export function createNotificationsService(deps: {
             conversationUrl: `${baseUrl}${messagingUrls.jobseekerMessages(applicationId)}`,
             unsubscribeUrl: unsubscribeUrl(facts.jobseekerId),
             reference,
+            replyTo,
           }),
       );
+    },
+
+    /**
+     * Claims the email with this key in the ledger and sends it once: other features' emails (src/replies) go the
+     * same way as these. `build` gets the ledger id, which the email carries as its reference.
+     */
+    async sendOnce(
+      claim: { key: string; kind: EmailKind; recipientUserId: string | null; applicationId?: string },
+      job: JobContext,
+      build: (reference: string) => Promise<OutgoingEmail>,
+    ): Promise<DeliveryOutcome> {
+      return delivery.deliver(claim, job, build);
     },
 
     /**
@@ -196,7 +213,7 @@ export function createNotificationsService(deps: {
     ): Promise<EmailJobOutcome> {
       const recipient = await findRecipient(db, input.userId);
       if (!recipient || recipient.closed) return 'nothing-to-send';
-      if (!recipient.emailNotifications) return 'emails-off';
+      if (!recipient.emailNotifications || recipient.messageEmails === 'each') return 'emails-off';
       const since = await findPreviousDailyWindowEnd(db, input.userId);
       if (since && since >= input.cutoff) return 'already-claimed';
       const lines = await listDailyLines(db, input.userId, since, input.cutoff);

@@ -35,8 +35,12 @@ export interface UsersTable {
   password_hash: string;
   closed_at: Date | null;
   email_notifications: Generated<boolean>;
+  /** Staff: the daily summary, an email per new message from an applicant, or both. */
+  message_emails: Generated<MessageEmails>;
   created_at: CreatedAt;
 }
+
+export type MessageEmails = 'daily' | 'each' | 'both';
 
 export interface StaffMembershipsTable {
   user_id: string;
@@ -93,7 +97,27 @@ export interface ServiceFlagsTable {
   set_at: CreatedAt;
 }
 
+export interface ReplyAddressesTable {
+  id: Generated<string>;
+  token_hash: Buffer;
+  user_id: string;
+  application_id: string;
+  created_at: CreatedAt;
+  revoked_at: Date | null;
+}
+
+export interface InboundRepliesTable {
+  id: Generated<string>;
+  reply_address_id: string | null;
+  received_at: CreatedAt;
+  outcome: 'accepted' | 'duplicate' | 'ignored' | 'refused';
+  refusal: string | null;
+  message_id: string | null;
+}
+
 export interface Database {
+  reply_addresses: ReplyAddressesTable;
+  inbound_replies: InboundRepliesTable;
   service_flags: ServiceFlagsTable;
   notifications: NotificationsTable;
   application_follows: ApplicationFollowsTable;
@@ -140,6 +164,8 @@ export interface MessagesTable {
   body_text: string;
   form_key: string;
   sent_at: ColumnType<Date, Date | string | undefined, never>;
+  /** When the other side's seen count first passed this message. */
+  seen_by_recipient_at: Generated<Date | null>;
 }
 
 export interface MessageAttachmentsTable {
@@ -180,14 +206,15 @@ export interface ApplicationFollowsTable {
   updated_at: UpdatedAt;
 }
 
-export type EmailKind = 'jobseeker_messages' | 'staff_daily';
+export type EmailKind = 'jobseeker_messages' | 'staff_daily' | 'staff_message' | 'reply_refused';
 export type EmailStatus = 'sending' | 'retrying' | 'sent' | 'failed' | 'skipped';
 
 export interface EmailDeliveriesTable {
   id: Generated<string>;
   key: string;
   kind: EmailKind;
-  recipient_user_id: string;
+  /** null: an answer to a refused reply from an address that has no account. */
+  recipient_user_id: string | null;
   application_id: string | null;
   up_to_position: number | null;
   window_end: Date | null;

@@ -22,6 +22,10 @@ export interface OutgoingEmail {
   reference: string;
   /** Values for a GOV.UK Notify template: the template uses ((subject)) and ((body)). */
   personalisation: Record<string, string>;
+  /** The Reply-To address (replies by email, src/replies): only SMTP and the file transport carry it. */
+  replyTo?: string;
+  /** An automatic answer (a refused reply's): sent with `Auto-Submitted: auto-replied`, so no robot answers it. */
+  automatic?: boolean;
 }
 
 export interface EmailTransport {
@@ -87,8 +91,14 @@ export function createSmtpTransport(settings: SmtpSettings): EmailTransport {
           text: email.text,
           html: email.html,
           messageId: `<${email.reference}@${settings.messageIdDomain}>`,
-          list: { unsubscribe: { url: email.unsubscribeUrl, comment: 'Unsubscribe' } },
-          headers: { 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' },
+          ...(email.replyTo ? { replyTo: email.replyTo } : {}),
+          ...(email.unsubscribeUrl
+            ? { list: { unsubscribe: { url: email.unsubscribeUrl, comment: 'Unsubscribe' } } }
+            : {}),
+          headers: {
+            ...(email.unsubscribeUrl ? { 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' } : {}),
+            ...(email.automatic ? { 'Auto-Submitted': 'auto-replied' } : {}),
+          },
         });
         return { providerReference: typeof info.messageId === 'string' ? info.messageId : null };
       } catch (error) {
@@ -114,7 +124,8 @@ export function createSmtpTransport(settings: SmtpSettings): EmailTransport {
 export interface NotifySettings {
   apiKey: string;
   baseUrl: string;
-  templates: Record<OutgoingEmail['kind'], string>;
+  /** Every template says ((subject)) and ((body)): a kind without its own template uses the jobseeker's. */
+  templates: { jobseeker_messages: string; staff_daily: string } & Partial<Record<OutgoingEmail['kind'], string>>;
 }
 
 interface NotifyErrorBody {
@@ -147,11 +158,15 @@ export function createNotifyTransport(settings: NotifySettings): EmailTransport 
     name: `GOV.UK Notify (${settings.baseUrl})`,
     async send(email) {
       try {
-        const response = await client.sendEmail(settings.templates[email.kind], email.to, {
-          personalisation: email.personalisation,
-          reference: email.reference,
-          oneClickUnsubscribeURL: email.unsubscribeUrl,
-        });
+        const response = await client.sendEmail(
+          settings.templates[email.kind] ?? settings.templates.jobseeker_messages,
+          email.to,
+          {
+            personalisation: email.personalisation,
+            reference: email.reference,
+            ...(email.unsubscribeUrl ? { oneClickUnsubscribeURL: email.unsubscribeUrl } : {}),
+          },
+        );
         return { providerReference: response.data.id };
       } catch (error) {
         const { status, detail } = notifyFailure(error);

@@ -21,6 +21,21 @@ export const queueDefinitions = {
     retryBackoff: true,
     heartbeatSeconds: 10,
   },
+  // Replies by email (src/replies): a staff member's email per new message, and the answer to a refused reply.
+  staffMessageEmail: {
+    name: 'staff-message-email',
+    policy: 'standard',
+    retryLimit: 6,
+    retryBackoff: true,
+    heartbeatSeconds: 10,
+  },
+  replyRefusedEmail: {
+    name: 'reply-refused-email',
+    policy: 'standard',
+    retryLimit: 6,
+    retryBackoff: true,
+    heartbeatSeconds: 10,
+  },
 } as const satisfies Record<string, Queue>;
 
 export type QueueName = (typeof queueDefinitions)[keyof typeof queueDefinitions]['name'];
