@@ -1,0 +1,133 @@
+/**
+ * What a fault test checks after its fault, and the one report line per fault: requests made, errors seen and when,
+ * messages stored against success responses, emails.
+ */
+import fs from 'node:fs/promises';
+import { sql } from 'kysely';
+import type { Db } from '../../src/platform/db.ts';
+import type { TestSmtpServer } from '../support/smtp.ts';
+import type { Outcome } from './load.ts';
+
+/** How many times each marker's message was stored. */
+export async function storedMarkers(db: Db): Promise<Map<string, number>> {
+  const rows = await db
+    .selectFrom('messages')
+    .select(sql<string>`substring(body_text from 'Fault load message ([0-9a-f-]{36})')`.as('marker'))
+    .where('body_text', 'like', 'Fault load message %')
+    .execute();
+  const counts = new Map<string, number>();
+  for (const row of rows) counts.set(row.marker, (counts.get(row.marker) ?? 0) + 1);
+  return counts;
+}
+
+export interface SendTally {
+  sends: number;
+  successes: number;
+  failures: number;
+  /** Markers of successful sends stored other than exactly once. */
+  successNotStoredOnce: string[];
+  /** Markers of failed sends that were stored all the same. */
+  failureStored: string[];
+  stored: number;
+}
+
+export async function tallySends(db: Db, outcomes: Outcome[]): Promise<SendTally> {
+  const stored = await storedMarkers(db);
+  const sends = outcomes.filter((outcome) => outcome.marker !== null);
+  const successes = sends.filter((outcome) => outcome.ok);
+  const failures = sends.filter((outcome) => !outcome.ok);
+  return {
+    sends: sends.length,
+    successes: successes.length,
+    failures: failures.length,
+    successNotStoredOnce: successes.filter((o) => stored.get(o.marker ?? '') !== 1).map((o) => o.marker ?? ''),
+    failureStored: failures.filter((o) => (stored.get(o.marker ?? '') ?? 0) > 0).map((o) => o.marker ?? ''),
+    stored: [...stored.values()].reduce((sum, count) => sum + count, 0),
+  };
+}
+
+const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+
+/** "500 x 12, no response x 3", with the first and last time each was seen. */
+export function describeErrors(outcomes: Outcome[]): string {
+  const failed = outcomes.filter((outcome) => !outcome.ok);
+  if (failed.length === 0) return 'no errors';
+  const groups = new Map<string, Outcome[]>();
+  for (const outcome of failed) {
+    const key =
+      outcome.status === null ? `no response (${outcome.error ?? ''})` : `${outcome.action} ${outcome.status}`;
+    groups.set(key, [...(groups.get(key) ?? []), outcome]);
+  }
+  return `${failed.length} errors: ${[...groups]
+    .map(
+      ([key, list]) =>
+        `${key} x ${list.length} from ${seconds(Math.min(...list.map((o) => o.startedAt)))} to ${seconds(Math.max(...list.map((o) => o.endedAt)))}`,
+    )
+    .join('; ')}`;
+}
+
+export function describeEmails(smtp: TestSmtpServer): string {
+  const ids = smtp.received.map((email) => email.headers.get('message-id')?.[0] ?? '');
+  return `emails ${smtp.received.length} accepted (${new Set(ids).size} distinct Message-IDs, ${smtp.dataCount} DATA commands)`;
+}
+
+/** Prints one report line for the fault (also kept for the closing note). */
+export function report(fault: string, parts: string[]): void {
+  process.stdout.write(`\nFAULT REPORT ${fault}: ${parts.join('; ')}\n\n`);
+}
+
+export function describeLoad(outcomes: Outcome[]): string {
+  const sends = outcomes.filter((o) => o.action !== 'read').length;
+  return `${outcomes.length} requests (${outcomes.length - sends} reads, ${sends} sends) from ${new Set(outcomes.map((o) => o.visitor)).size} visitors`;
+}
+
+/**
+ * Attachments and files agree: every attachment row has its file (with the recorded size), every file has its row,
+ * and no temporary file is left behind.
+ */
+export async function attachmentsAndFiles(
+  db: Db,
+  filesDir: string,
+): Promise<{ rows: number; files: number; rowsWithoutFile: string[]; filesWithoutRow: string[] }> {
+  const rows = await db.selectFrom('message_attachments').select(['storage_key', 'size_bytes']).execute();
+  const names = await fs.readdir(filesDir).catch(() => [] as string[]);
+  const onDisk = new Map<string, number>();
+  for (const name of names) onDisk.set(name, (await fs.stat(`${filesDir}/${name}`)).size);
+  const keys = new Set(rows.map((row) => row.storage_key));
+  return {
+    rows: rows.length,
+    files: names.length,
+    rowsWithoutFile: rows.filter((row) => onDisk.get(row.storage_key) !== row.size_bytes).map((row) => row.storage_key),
+    filesWithoutRow: names.filter((name) => !keys.has(name)),
+  };
+}
+
+/** Applications whose newest staff message has no sent email covering it yet. */
+export async function applicationsAwaitingEmail(db: Db): Promise<string[]> {
+  const rows = await sql<{ application_id: string }>`
+    select c.application_id from conversations c
+    left join email_deliveries d on d.application_id = c.application_id and d.kind = 'jobseeker_messages' and d.status = 'sent'
+    where c.staff_message_count > 0
+    group by c.application_id, c.staff_message_count
+    having coalesce(max(d.up_to_position), 0) < c.staff_message_count`.execute(db);
+  return rows.rows.map((row) => row.application_id);
+}
+
+/**
+ * Every email the ledger records as sent arrived exactly once (its Message-ID carries the ledger id), and no
+ * Message-ID arrived twice.
+ */
+export async function emailsNotExactlyOnce(db: Db, smtp: TestSmtpServer): Promise<string[]> {
+  const sent = await db.selectFrom('email_deliveries').select('id').where('status', '=', 'sent').execute();
+  const ids = smtp.received.map((email) => email.headers.get('message-id')?.[0] ?? '');
+  const problems: string[] = [];
+  for (const row of sent) {
+    const arrived = ids.filter((id) => id.includes(row.id)).length;
+    if (arrived !== 1) problems.push(`ledger ${row.id} arrived ${arrived} times`);
+  }
+  for (const id of new Set(ids)) {
+    const count = ids.filter((other) => other === id).length;
+    if (count > 1) problems.push(`${id} arrived ${count} times`);
+  }
+  return problems;
+}
