@@ -84,6 +84,7 @@ export function createContainer(options: {
     scanner,
     limits: config.attachments,
     onMessageSent: [notifications.onMessageSent],
+    onStorageFailure: (error) => logger.error({ err: error }, 'an attachment could not be stored'),
   });
   const dashboard = createDashboardService({ db });
   const views = createViewEnvironment(config.projectRoot);

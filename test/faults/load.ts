@@ -4,17 +4,18 @@
  * is kept with its time, and every message carries a marker of its own so that the test can count how often it was
  * stored.
  */
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { Signer } from '@fastify/cookie';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { messagingUrls } from '../../src/messaging/urls.ts';
 import type { Db } from '../../src/platform/db.ts';
+import { sessionCookieName } from '../../src/web/app.ts';
 import {
   createApplication,
   createJobseeker,
   createOrganisation,
   createStaff,
   createVacancy,
-  testPassword,
 } from '../support/factories.ts';
 
 export interface Outcome {
@@ -26,8 +27,9 @@ export interface Outcome {
   /** The HTTP status, or null when no response came (a refused or dropped connection, a timeout). */
   status: number | null;
   error: string | null;
-  /** For sends: the marker in the message's text. */
+  /** For sends: the marker in the message's text, and the form's key (a resubmission of the form carries it again). */
   marker: string | null;
+  formKey: string | null;
   /** A send stored its message (303 to the conversation), or a read showed the page (200). */
   ok: boolean;
   body: string;
@@ -36,7 +38,7 @@ export interface Outcome {
 export interface Visitor {
   index: number;
   kind: 'staff' | 'jobseeker';
-  email: string;
+  userId: string;
   applicationId: string;
   baseUrl: string;
   cookies: Map<string, string>;
@@ -56,7 +58,7 @@ function cookieHeader(visitor: Visitor): string {
   return [...visitor.cookies].map(([name, value]) => `${name}=${value}`).join('; ');
 }
 
-async function request(
+export async function request(
   visitor: Visitor,
   path: string,
   init: RequestInit = {},
@@ -81,18 +83,18 @@ async function request(
 }
 
 /** Where a sent message leads: the conversation, at its messages. */
-function conversationUrl(visitor: Visitor): string {
+export function conversationUrl(visitor: Visitor): string {
   return visitor.kind === 'staff'
     ? messagingUrls.staffConversation(visitor.applicationId)
     : messagingUrls.jobseekerConversation(visitor.applicationId);
 }
 
-function conversationPath(visitor: Visitor): string {
+export function conversationPath(visitor: Visitor): string {
   const url = conversationUrl(visitor);
   return url.split('#')[0] ?? url;
 }
 
-function sendPath(visitor: Visitor): string {
+export function sendPath(visitor: Visitor): string {
   return visitor.kind === 'staff'
     ? messagingUrls.staffSend(visitor.applicationId)
     : messagingUrls.jobseekerSend(visitor.applicationId);
@@ -102,7 +104,12 @@ function sendPath(visitor: Visitor): string {
  * `pairs` applications at interview stage in one school, each with its own staff member and jobseeker, all signed
  * in (2 visitors per application). Visitors are spread over the given web processes in turn.
  */
-export async function createVisitors(db: Db, pairs: number, baseUrls: string[]): Promise<Visitor[]> {
+export async function createVisitors(
+  db: Db,
+  sessionSecret: string,
+  pairs: number,
+  baseUrls: string[],
+): Promise<Visitor[]> {
   const school = await createOrganisation(db);
   const scenes = [];
   for (let i = 0; i < pairs; i += 1) {
@@ -121,7 +128,7 @@ export async function createVisitors(db: Db, pairs: number, baseUrls: string[]):
     (['staff', 'jobseeker'] as const).map((kind, side) => ({
       index: i * 2 + side,
       kind,
-      email: kind === 'staff' ? scene.staff.email : scene.jobseeker.email,
+      userId: kind === 'staff' ? scene.staff.id : scene.jobseeker.id,
       applicationId: scene.application.id,
       baseUrl: baseUrls[(i * 2 + side) % baseUrls.length] ?? '',
       cookies: new Map<string, string>(),
@@ -129,22 +136,67 @@ export async function createVisitors(db: Db, pairs: number, baseUrls: string[]):
       formKey: '',
     })),
   );
-  // Signing in hashes the password (scrypt, deliberately slow): a few at a time.
-  const queue = [...visitors];
-  await Promise.all(
-    Array.from({ length: 4 }, async () => {
-      for (let visitor = queue.shift(); visitor; visitor = queue.shift()) {
-        await request(visitor, '/sign-in');
-        const signedIn = await request(visitor, '/sign-in', {
-          method: 'POST',
-          headers: { 'content-type': 'application/x-www-form-urlencoded' },
-          body: new URLSearchParams({ email: visitor.email, password: testPassword, _csrf: visitor.csrfToken }),
-        });
-        if (signedIn.status !== 303) throw new Error(`sign-in failed for visitor ${visitor.index}: ${signedIn.status}`);
-      }
-    }),
-  );
+  // Signed in as bench/sessions.ts does it: the session row written directly and its cookie signed with the
+  // processes' SESSION_SECRET (signing in for real hashes each password with scrypt, seconds of CPU for 50 people).
+  const signer = new Signer(sessionSecret, 'sha256');
+  const lifetimeMs = 8 * 60 * 60 * 1000;
+  for (const visitor of visitors) {
+    const sessionId = randomBytes(24).toString('base64url');
+    const expires = new Date(Date.now() + lifetimeMs);
+    const data = {
+      cookie: {
+        originalMaxAge: lifetimeMs,
+        expires: expires.toISOString(),
+        httpOnly: true,
+        path: '/',
+        sameSite: 'lax',
+      },
+      userId: visitor.userId,
+    };
+    await db
+      .insertInto('sessions')
+      .values({ id: sessionId, data: JSON.stringify(data), expires_at: expires })
+      .execute();
+    visitor.cookies.set(sessionCookieName, encodeURIComponent(signer.sign(sessionId)));
+  }
   return visitors;
+}
+
+/** The message form as a browser encodes it (multipart), with this visitor's CSRF token and form key. */
+export async function messageForm(
+  visitor: Visitor,
+  marker: string,
+  files: Attachment[],
+  formKey = visitor.formKey,
+): Promise<{ body: Buffer; contentType: string }> {
+  const form = new FormData();
+  form.append('_csrf', visitor.csrfToken);
+  form.append('formKey', formKey);
+  form.append('format', 'text');
+  form.append('body', `Fault load message ${marker}`);
+  for (const file of files) {
+    form.append('attachments', new Blob([new Uint8Array(file.data)], { type: file.type }), file.fileName);
+  }
+  const encoded = new Request('http://localhost/', { method: 'POST', body: form });
+  return {
+    body: Buffer.from(await encoded.arrayBuffer()),
+    contentType: encoded.headers.get('content-type') ?? '',
+  };
+}
+
+/**
+ * Sends a form again, as a person does who got an error page and presses "Send" again: the same words and form key,
+ * with a fresh CSRF token from the conversation page.
+ */
+export async function resubmit(visitor: Visitor, marker: string, formKey: string): Promise<number> {
+  await request(visitor, conversationPath(visitor));
+  const form = await messageForm(visitor, marker, [], formKey);
+  const response = await request(visitor, sendPath(visitor), {
+    method: 'POST',
+    body: new Uint8Array(form.body),
+    headers: { 'content-type': form.contentType },
+  });
+  return response.status;
 }
 
 export interface Load {
@@ -173,6 +225,7 @@ export function startLoad(
     visitor: Visitor,
     action: Outcome['action'],
     marker: string | null,
+    formKey: string | null,
     work: () => Promise<{ status: number; body: string; location: string | null }>,
     ok: (response: { status: number; location: string | null }) => boolean,
   ): Promise<Outcome> {
@@ -188,6 +241,7 @@ export function startLoad(
         status: response.status,
         error: null,
         marker,
+        formKey,
         ok: ok(response),
         body: response.body,
       };
@@ -201,6 +255,7 @@ export function startLoad(
         status: null,
         error: `${error instanceof Error ? error.message : String(error)}${cause}`,
         marker,
+        formKey,
         ok: false,
         body: '',
       };
@@ -215,6 +270,7 @@ export function startLoad(
         visitor,
         'read',
         null,
+        null,
         () => request(visitor, conversationPath(visitor)),
         (response) => response.status === 200,
       );
@@ -223,17 +279,19 @@ export function startLoad(
       if (read.ok) {
         const marker = randomUUID();
         const file = options.attachment?.(visitor, round) ?? null;
-        const form = new FormData();
-        form.append('_csrf', visitor.csrfToken);
-        form.append('formKey', visitor.formKey);
-        form.append('format', 'text');
-        form.append('body', `Fault load message ${marker}`);
-        if (file) form.append('attachments', new Blob([new Uint8Array(file.data)], { type: file.type }), file.fileName);
+        const formKey = visitor.formKey;
+        const form = await messageForm(visitor, marker, file ? [file] : []);
         await record(
           visitor,
           file ? 'upload' : 'send',
           marker,
-          () => request(visitor, sendPath(visitor), { method: 'POST', body: form }),
+          formKey,
+          () =>
+            request(visitor, sendPath(visitor), {
+              method: 'POST',
+              body: new Uint8Array(form.body),
+              headers: { 'content-type': form.contentType },
+            }),
           (response) => response.status === 303 && response.location === conversationUrl(visitor),
         );
       }

@@ -148,6 +148,10 @@ export async function startRig(label: string, options: { clamd?: boolean } = {})
       },
     };
     processes.push(started);
+    // If the test process ends without close(), leave nothing running.
+    const killOnExit = () => child.kill('SIGKILL');
+    process.once('exit', killOnExit);
+    child.once('exit', () => process.off('exit', killOnExit));
     await waitFor(
       `${name} to be ready`,
       async () => {
