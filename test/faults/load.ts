@@ -52,7 +52,8 @@ export interface Attachment {
   type: string;
 }
 
-const requestTimeoutMs = 30_000;
+// Generous: on a shared 2-core machine a page can take seconds; a minute without an answer is a failure.
+const requestTimeoutMs = 60_000;
 
 function cookieHeader(visitor: Visitor): string {
   return [...visitor.cookies].map(([name, value]) => `${name}=${value}`).join('; ');

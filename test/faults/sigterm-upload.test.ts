@@ -152,7 +152,7 @@ test('SIGTERM to a web process mid-upload: the uploads in flight complete, nothi
     describeEmails(rig.smtp),
   ]);
 
-  assert.equal(exitCode, 0, 'web A shut down cleanly');
+  assert.equal(exitCode, 0, `web A shut down cleanly:\n${webA.output().split('\n').slice(-15).join('\n')}`);
   for (const [index, upload] of uploads.entries()) {
     const answer = answers[index];
     const visitor = uploaders[index];
