@@ -220,7 +220,8 @@ export function startLoad(
   const outcomes: Outcome[] = [];
   const started = performance.now();
   const now = () => Math.round(performance.now() - started);
-  let stopping = false;
+  const state = { stopping: false };
+  const isStopping = () => state.stopping;
 
   async function record(
     visitor: Visitor,
@@ -266,7 +267,7 @@ export function startLoad(
   }
 
   async function loop(visitor: Visitor): Promise<void> {
-    for (let round = 0; !stopping; round += 1) {
+    for (let round = 0; !state.stopping; round += 1) {
       const read = await record(
         visitor,
         'read',
@@ -275,7 +276,7 @@ export function startLoad(
         () => request(visitor, conversationPath(visitor)),
         (response) => response.status === 200,
       );
-      if (stopping) break;
+      if (isStopping()) break;
       await sleep(options.paceMs ?? 100);
       if (read.ok) {
         const marker = randomUUID();
@@ -305,7 +306,7 @@ export function startLoad(
     outcomes,
     now,
     async stop() {
-      stopping = true;
+      state.stopping = true;
       await Promise.all(loops);
     },
   };

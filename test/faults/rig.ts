@@ -132,8 +132,8 @@ export async function startRig(label: string, options: { clamd?: boolean } = {})
     });
     let output = '';
     const collect = (chunk: Buffer) => (output = (output + chunk.toString()).slice(-200_000));
-    child.stdout?.on('data', collect);
-    child.stderr?.on('data', collect);
+    child.stdout.on('data', collect);
+    child.stderr.on('data', collect);
     const url = `http://127.0.0.1:${port}`;
     const started: RigProcess = {
       name,

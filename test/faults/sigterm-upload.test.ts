@@ -91,8 +91,8 @@ async function startSlowUpload(visitor: Visitor, fraction: number): Promise<Slow
 }
 
 test('SIGTERM to a web process mid-upload: the uploads in flight complete, nothing half-stored', async () => {
-  const [webA, webB] = [await rig.startWeb(), await rig.startWeb()];
-  if (!webA || !webB) throw new Error('two web processes');
+  const webA = await rig.startWeb();
+  const webB = await rig.startWeb();
   await rig.startWorker();
   const visitors = await createVisitors(rig.db, rig.sessionSecret, 25, [webA.url, webB.url]);
   const uploaders = visitors.filter((visitor) => visitor.baseUrl === webA.url).slice(0, 3);
