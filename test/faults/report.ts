@@ -111,9 +111,13 @@ export async function emailWorkPending(db: Db): Promise<string[]> {
   const jobs = await sql<{ state: string; count: number }>`
     select state, count(*)::int as count from pgboss.job where name = 'jobseeker-message-email' and state <> 'completed'
     group by state`.execute(db);
+  // An entry left retrying is done when a later email to the same person about the same application was sent:
+  // that email covers its messages too.
   const ledger = await sql<{ status: string; count: number }>`
-    select status, count(*)::int as count from email_deliveries where status not in ('sent', 'skipped')
-    group by status`.execute(db);
+    select d.status, count(*)::int as count from email_deliveries d where d.status not in ('sent', 'skipped')
+    and not exists (select 1 from email_deliveries later where later.status = 'sent' and later.kind = d.kind
+      and later.application_id = d.application_id and later.up_to_position >= d.up_to_position)
+    group by d.status`.execute(db);
   return [
     ...jobs.rows.map((row) => `${row.count} jobs ${row.state}`),
     ...ledger.rows.map((row) => `${row.count} ledger entries ${row.status}`),

@@ -110,7 +110,7 @@ export async function startRig(label: string, options: { clamd?: boolean } = {})
       JOBSEEKER_EMAIL_DELAY_SECONDS: '1',
       EMAIL_RETRY_DELAY_SECONDS: '1',
       FILE_STORAGE_DIR: filesDir,
-      ...(clamd ? { CLAMD_HOST: clamd.host, CLAMD_PORT: String(clamd.port), CLAMD_TIMEOUT_MS: '5000' } : {}),
+      ...(clamd ? { CLAMD_HOST: clamd.host, CLAMD_PORT: String(clamd.port) } : {}),
       ...extra,
     };
   }
