@@ -32,7 +32,9 @@ export interface SoakResult {
   seconds: number;
   warmUpSeconds: number;
   visitors: number;
+  /** Answers to the measured period's requests (those still in flight when it ended are not counted). */
   requests: number;
+  /** Sends answered 303 (sent). */
   sends: number;
   messagesWritten: number;
   errors: number;
@@ -116,7 +118,6 @@ export async function runSoak(input: {
     // then (every fourth step) a message on it, or the dashboard for staff.
     const statuses: Record<string, number> = {};
     const latencies: number[] = [];
-    let sends = 0;
     let measuring = false;
     const plan = (share: Visitor[]) => {
       let turn = 0;
@@ -130,7 +131,6 @@ export async function runSoak(input: {
         if (!applicationId)
           return { method: 'GET' as const, path: '/staff/messages', headers: visitorHeaders(visitor) };
         if (step === 3) {
-          if (measuring) sends += 1;
           const form = multipartBody({
             _csrf: visitor.csrfToken,
             formKey: randomUUID(),
@@ -214,7 +214,7 @@ export async function runSoak(input: {
       warmUpSeconds,
       visitors: visitors.length,
       requests: latencies.length,
-      sends,
+      sends: statuses['303'] ?? 0,
       messagesWritten: messagesAfter - messagesBefore,
       errors,
       statuses,
@@ -239,7 +239,7 @@ export function soakLines(result: SoakResult): string[] {
     `| --- | --- |`,
     `| duration | ${result.seconds} s after a ${result.warmUpSeconds} s warm-up |`,
     `| concurrent visitors | ${result.visitors} (half on each web process) |`,
-    `| requests | ${result.requests} (${(result.requests / result.seconds).toFixed(0)}/s), of which ${result.sends} sends |`,
+    `| requests | ${result.requests} (${(result.requests / result.seconds).toFixed(0)}/s), of which ${result.sends} sends answered 303 |`,
     `| messages written | ${result.messagesWritten} |`,
     `| errors | ${result.errors} (${Object.entries(result.statuses)
       .map(([status, count]) => `${status}: ${count}`)
