@@ -104,23 +104,19 @@ export async function attachmentsAndFiles(
 
 /**
  * Email work not finished: jobseeker email jobs not completed yet (waiting, retrying, active, or failed for good) and
- * ledger entries neither sent nor skipped. (A message the jobseeker read before its email was due needs no email, so
- * messages are not counted against emails.)
+ * ledger entries claimed and not finished ("sending"). A ledger entry left "retrying" whose job has completed is not
+ * work: the retry found nothing left to send (the jobseeker had read the messages) or a later email covered them.
  */
 export async function emailWorkPending(db: Db): Promise<string[]> {
   const jobs = await sql<{ state: string; count: number }>`
     select state, count(*)::int as count from pgboss.job where name = 'jobseeker-message-email' and state <> 'completed'
     group by state`.execute(db);
-  // An entry left retrying is done when a later email to the same person about the same application was sent:
-  // that email covers its messages too.
-  const ledger = await sql<{ status: string; count: number }>`
-    select d.status, count(*)::int as count from email_deliveries d where d.status not in ('sent', 'skipped')
-    and not exists (select 1 from email_deliveries later where later.status = 'sent' and later.kind = d.kind
-      and later.application_id = d.application_id and later.up_to_position >= d.up_to_position)
-    group by d.status`.execute(db);
+  const ledger = await sql<{ count: number }>`
+    select count(*)::int as count from email_deliveries where status = 'sending'`.execute(db);
+  const sending = ledger.rows[0]?.count ?? 0;
   return [
     ...jobs.rows.map((row) => `${row.count} jobs ${row.state}`),
-    ...ledger.rows.map((row) => `${row.count} ledger entries ${row.status}`),
+    ...(sending ? [`${sending} ledger entries sending`] : []),
   ];
 }
 
