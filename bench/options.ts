@@ -19,13 +19,18 @@ export interface BenchOptions {
   poolSize: number | null;
   /** The daily email is stopped after this many seconds (its rate so far is reported). */
   dailyTimeoutSeconds: number;
+  /** Run the soak instead of the other scenarios: two web and two worker processes under constant load. */
+  soak: boolean;
+  soakSeconds: number;
+  soakVisitors: number;
 }
 
 export const scenarioNames = ['dashboard', 'search', 'conversation', 'daily-email', 'send'] as const;
 export type ScenarioName = (typeof scenarioNames)[number];
 
 export const usage = `npm run bench -- [--scale 1] [--reuse] [--load-only] [--seconds 20] [--send-seconds 60]
-                    [--only dashboard,search,conversation,daily-email,send] [--workers 2] [--pool-size 10] [--daily-timeout 600] [--no-write] [--profile]`;
+                    [--only dashboard,search,conversation,daily-email,send] [--workers 2] [--pool-size 10] [--daily-timeout 600] [--no-write] [--profile]
+                    [--soak] [--soak-seconds 600] [--soak-visitors 200]`;
 
 export function parseOptions(argv: string[]): BenchOptions {
   const options: BenchOptions = {
@@ -40,6 +45,9 @@ export function parseOptions(argv: string[]): BenchOptions {
     profile: false,
     poolSize: null,
     dailyTimeoutSeconds: 600,
+    soak: false,
+    soakSeconds: 600,
+    soakVisitors: 200,
   };
   const value = (index: number, name: string): string => {
     const next = argv[index + 1];
@@ -86,6 +94,19 @@ export function parseOptions(argv: string[]): BenchOptions {
         index += 1;
         break;
       }
+      case '--soak':
+        options.soak = true;
+        break;
+      case '--soak-seconds':
+        options.soakSeconds = Math.round(positive(value(index, argument), argument));
+        options.soak = true;
+        index += 1;
+        break;
+      case '--soak-visitors':
+        options.soakVisitors = Math.round(positive(value(index, argument), argument));
+        options.soak = true;
+        index += 1;
+        break;
       case '--reuse':
         options.reuse = true;
         break;

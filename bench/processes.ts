@@ -101,8 +101,8 @@ function startProcess(mode: '--web' | '--worker', settings: ParleyEnvironment, n
 }
 
 /** The web process, once /ready answers. */
-export async function startWeb(settings: ParleyEnvironment): Promise<ParleyProcess> {
-  const web = startProcess('--web', settings, 'web');
+export async function startWeb(settings: ParleyEnvironment, name = 'web'): Promise<ParleyProcess> {
+  const web = startProcess('--web', settings, name);
   const deadline = Date.now() + 60_000;
   for (;;) {
     if (web.child.exitCode !== null)

@@ -5,6 +5,7 @@
  *   npm run bench                         the default scale (1,000,000 messages), every scenario
  *   npm run bench -- --scale 0.01         a small data set, for a quick run
  *   npm run bench -- --reuse --only dashboard,search   keep the loaded data, measure some scenarios
+ *   npm run bench -- --soak [--soak-seconds 600]      the soak alone: 2 web + 2 worker processes, 200 visitors
  */
 import { randomUUID } from 'node:crypto';
 import os from 'node:os';
@@ -41,6 +42,7 @@ import { newSessionSecret, startWeb, type ParleyEnvironment } from './processes.
 import { documentPath, printTable, writeDocument, type Machine, type PageResult, type Report } from './report.ts';
 import { createVisitors, visitorHeaders, type Visitor } from './sessions.ts';
 import { shapeAt } from './shape.ts';
+import { runSoak, soakLines, writeSoak } from './soak.ts';
 import { benchmarkSearches } from './vocabulary.ts';
 
 const log = (line: string) => process.stdout.write(`${line}\n`);
@@ -205,6 +207,43 @@ async function main(): Promise<void> {
       poolSize: options.poolSize,
     };
     const baseUrl = `http://127.0.0.1:${settings.port}`;
+    if (options.soak) {
+      try {
+        const cast = await findCast(client);
+        log(`Soak: two web and two worker processes, ${options.soakVisitors} visitors, ${options.soakSeconds} s`);
+        const result = await runSoak({
+          client,
+          database: benchDatabaseName,
+          settings,
+          // Staff and jobseekers in turn.
+          senders: cast.staffSenders.flatMap((staff, index) => {
+            const jobseeker = cast.jobseekerSenders[index];
+            return [
+              { ...staff, kind: 'staff' as const },
+              ...(jobseeker ? [{ ...jobseeker, kind: 'jobseeker' as const }] : []),
+            ];
+          }),
+          trustMemberId: cast.trustMember.id,
+          visitors: options.soakVisitors,
+          seconds: options.soakSeconds,
+          log,
+        });
+        for (const line of soakLines(result)) log(line);
+        if (options.write) {
+          const m = machine('PostgreSQL');
+          await writeSoak(
+            result,
+            `${m.date} on ${m.cpus} CPUs (${m.cpuModel}), Node.js ${m.node}, scale ${options.scale}`,
+          );
+          log(`\nWritten to ${documentPath}`);
+        }
+        if (result.errors > 0) process.exitCode = 1;
+      } finally {
+        await sink.stop();
+        await client.end();
+      }
+      return;
+    }
     log('Starting the web process (NODE_ENV=production)');
     const web = await startWeb(settings);
     try {

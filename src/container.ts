@@ -112,6 +112,7 @@ export function createContainer(options: {
     scanner,
     limits: config.attachments,
     onMessageSent: [notifications.onMessageSent, replyListeners.onMessageSent],
+    onStorageFailure: (error) => logger.error({ err: error }, 'an attachment could not be stored'),
   });
   const replies = createRepliesService({
     db,

@@ -82,7 +82,12 @@ async function main(): Promise<void> {
       process.exit(1);
     }, 25_000);
     timer.unref();
-    await app?.close(); // stops taking requests, finishes those in flight
+    // Stops taking requests and finishes those in flight. A keep-alive connection whose request finishes after this
+    // point would otherwise stay open until its idle timeout (and hold the shutdown up that long), so idle connections
+    // are closed as they appear.
+    const sweeper = app ? setInterval(() => app.server.closeIdleConnections(), 250) : undefined;
+    await app?.close();
+    clearInterval(sweeper);
     await receiver?.close();
     await container.close(); // the queue finishes its jobs in hand, then the database pool closes
     await embedded?.stop();

@@ -83,8 +83,11 @@ export function createMessagingService(deps: {
   scanner: ConfiguredScanner;
   limits: AttachmentLimits;
   onMessageSent?: MessageSentListener[];
+  /** Told when the file storage fails, so that operators hear of it (the person sees "try again"). */
+  onStorageFailure?: (error: unknown) => void;
 }) {
   const { db, applications, storage, scanner, limits } = deps;
+  const onStorageFailure = deps.onStorageFailure ?? (() => undefined);
   const listeners = deps.onMessageSent ?? [];
 
   function findVisibleApplication(applicationId: string, user: SignedInUser): Promise<ApplicationRecord | undefined> {
@@ -129,9 +132,21 @@ export function createMessagingService(deps: {
       });
     }
     if (errors.length > 0) return { stored: [], errors, infected };
-    for (const [index, file] of stored.entries()) {
-      const data = files[index]?.data;
-      if (data) await storage.put(file.storageKey, data);
+    try {
+      for (const [index, file] of stored.entries()) {
+        const data = files[index]?.data;
+        if (data) await storage.put(file.storageKey, data);
+      }
+    } catch (error) {
+      // The storage refused (a full disk, a bucket out of reach): nothing of this message is kept, and the person is
+      // asked to try again, as when the scanner is unavailable.
+      await removeStored(stored.map((file) => file.storageKey));
+      onStorageFailure(error);
+      return {
+        stored: [],
+        errors: files.map((file) => fileErrorMessage(file.fileName, attachmentErrorText.uploadFailed)),
+        infected,
+      };
     }
     return { stored, errors, infected };
   }

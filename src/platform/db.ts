@@ -26,7 +26,7 @@ export function createDatabase(
   // An idle connection can be cut by the server (a restart, a failover, or our own shutdown after pool.end(),
   // which does not wait for sockets to close). Without a listener that error would crash the process.
   pool.on('error', onIdleClientError);
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: preparingPool(pool) }) });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: preparingPool(pool, onIdleClientError) }) });
   return { db, pool };
 }
 
@@ -59,12 +59,22 @@ function isStalePreparedStatement(error: unknown): boolean {
  * then closed when it goes back to the pool (a new one prepares afresh), and a statement outside a transaction is
  * run again at once, unprepared.
  */
-function preparingPool(pool: pg.Pool): PostgresPool {
+function preparingPool(pool: pg.Pool, onClientError: (error: Error) => void): PostgresPool {
   return {
     options: pool.options,
     end: () => pool.end(),
     async connect(): Promise<PostgresPoolClient> {
       const client = await pool.connect();
+      // The pool listens for errors only on idle connections. A connection checked out between two statements (in a
+      // transaction, say) that the server cuts (a restart: "terminating connection due to administrator command")
+      // emits 'error' with nobody listening, which would end the process. Listen while it is out; the statement that
+      // uses it next fails as usual, and the broken connection is closed rather than returned to the pool.
+      let broken = false;
+      const onError = (error: Error): void => {
+        broken = true;
+        onClientError(error);
+      };
+      client.on('error', onError);
       const parsed = (client as unknown as { connection: { parsedStatements: Record<string, unknown> } }).connection
         .parsedStatements;
       let prepared = Object.keys(parsed).length;
@@ -95,7 +105,10 @@ function preparingPool(pool: pg.Pool): PostgresPool {
       };
       return {
         query: query as PostgresPoolClient['query'],
-        release: (destroy?: boolean) => client.release(destroy ?? stale),
+        release: (destroy?: boolean) => {
+          client.off('error', onError);
+          client.release(destroy ?? (stale || broken));
+        },
       };
     },
   };

@@ -99,13 +99,16 @@ export async function createApp(deps: WebDependencies): Promise<FastifyInstance>
           return null;
         });
       }
-      const flash = request.session.get('flash');
+      // Without a session (its store, the database, was unreachable) only the error page is rendered: no flash, no
+      // form, so no CSRF token either.
+      const hasSession = typeof (request.session as Partial<typeof request.session> | undefined)?.get === 'function';
+      const flash = hasSession ? request.session.get('flash') : undefined;
       if (flash) request.session.set('flash', undefined);
       const html = renderPage(views, config, template, {
         ...context,
         user: request.user,
         navigation: navigationFor(request.user, request.url, request.navigationCounts),
-        csrfToken: this.generateCsrf(),
+        csrfToken: hasSession ? this.generateCsrf() : '',
         cspNonce: this.cspNonce.script,
         styleNonce: this.cspNonce.style,
         currentUrl: request.url,
@@ -232,6 +235,9 @@ export async function createApp(deps: WebDependencies): Promise<FastifyInstance>
     if (status === 413) return reply.code(413).render('errors/too-large.njk');
     if (status >= 400 && status < 500) return reply.code(status).render('errors/bad-request.njk');
     request.log.error({ err: error }, 'unexpected error');
+    // A request that failed changes no session, and its error page must not depend on saving one: the database may
+    // be what failed (without this, the session's save would turn the page into a bare JSON error).
+    (request as { session?: unknown }).session = undefined;
     return reply.code(500).render('errors/server-error.njk');
   });
 
