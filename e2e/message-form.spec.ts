@@ -56,7 +56,10 @@ test('a file over the size limit is refused in the browser, before it is uploade
 test('Parley uses a system typeface, not the GOV.UK one', async ({ page }) => {
   await page.goto('/jobs');
   await expectNoAxeViolations(page);
-  const fontFamily = await page.evaluate(() => getComputedStyle(document.body).fontFamily);
+  // The Design System sets the typeface on its own classes (headings, body text), not on <body>.
+  const fontFamily = await page
+    .getByRole('heading', { level: 1 })
+    .evaluate((heading) => getComputedStyle(heading).fontFamily);
   expect(fontFamily).not.toContain('GDS Transport');
   expect(fontFamily).toContain('arial');
   await expect(page.locator('.govuk-header, .govuk-footer__crown')).toHaveCount(0);

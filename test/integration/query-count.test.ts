@@ -1,0 +1,46 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import pg from 'pg';
+import { testApp, testContainer } from '../support/context.ts';
+import { createSchoolScene } from '../support/factories.ts';
+import { sendAs } from '../support/conversations.ts';
+import { signedInClient } from '../support/http.ts';
+
+/**
+ * The staff dashboard is one use case (src/dashboard/service.ts staffDashboard): the visible schools are worked out
+ * once and shared by its queries, and the navigation's numbers come from the same counts. Counted at the driver, so
+ * every statement the page causes is seen: session, user, page and the session's save.
+ */
+const container = testContainer();
+const app = await testApp(container);
+
+async function countQueries(action: () => Promise<unknown>): Promise<string[]> {
+  const statements: string[] = [];
+  const original: typeof pg.Client.prototype.query = Reflect.get(pg.Client.prototype, 'query');
+  pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
+    const config = args[0] as string | { text?: string };
+    const text = typeof config === 'string' ? config : (config.text ?? '');
+    if (!/^\s*(begin|commit|rollback|deallocate|prepare)/i.test(text))
+      statements.push(text.replace(/\s+/g, ' ').slice(0, 80));
+    return (original as (...a: unknown[]) => unknown).apply(this, args);
+  } as typeof original;
+  try {
+    await action();
+  } finally {
+    pg.Client.prototype.query = original;
+  }
+  return statements;
+}
+
+test('a staff dashboard page makes 8 queries: session, user, organisations, schools, page, counts, notifications, session save', async () => {
+  const scene = await createSchoolScene(container.db);
+  await sendAs(container, scene.application.id, scene.staff, 'Hello');
+  await sendAs(container, scene.application.id, scene.jobseeker, 'Hello to you');
+  const client = await signedInClient(app, scene.staff.email);
+  await client.get('/staff/messages');
+  const statements = await countQueries(async () => {
+    const page = await client.get('/staff/messages');
+    assert.equal(page.statusCode, 200);
+  });
+  assert.ok(statements.length <= 8, `the dashboard made ${statements.length} queries:\n${statements.join('\n')}`);
+});
