@@ -1,12 +1,4 @@
-import { randomUUID } from 'node:crypto';
-import { createAccountsService } from '../src/accounts/service.ts';
-import { createApplicationsService } from '../src/applications/service.ts';
-import { loadConfig } from '../src/config.ts';
-import { createMessagingService } from '../src/messaging/service.ts';
-import { systemClock } from '../src/platform/clock.ts';
 import type { Db } from '../src/platform/db.ts';
-import { notScanning } from '../src/platform/malware-scanner.ts';
-import { createFilesystemStorage } from '../src/platform/storage.ts';
 import {
   createApplication,
   createJobseeker,
@@ -19,6 +11,7 @@ import {
 } from '../test/support/factories.ts';
 import { expect, expectNoAxeViolations, signIn, test } from './fixtures.ts';
 import { clickAndLoad } from './pages/common.ts';
+import { messageSender } from './messaging-support.ts';
 import {
   JobseekerMessagesPage,
   messagesNavigationCount,
@@ -30,35 +23,6 @@ import {
  * The messages dashboard in a browser: a trust's hiring staff member searches, reads, archives and sorts the
  * conversations of the trust's two schools (with and without JavaScript), and a jobseeker finds their messages.
  */
-
-/**
- * Sends messages as the service does (policy, sanitiser, counters, read state and search document), in the test's
- * own process: setting up a journey's conversations through the message forms would mean a slow sign-in per person.
- * Notifications are not wired in: no journey here is about them. No files are sent, so none are stored.
- */
-function messageSender(db: Db) {
-  const config = loadConfig({ NODE_ENV: 'test', DATABASE_URL: process.env.DATABASE_URL });
-  const accounts = createAccountsService({ db, signInAttemptsPer15Minutes: config.signInAttemptsPer15Minutes });
-  const messaging = createMessagingService({
-    db,
-    applications: createApplicationsService({ db, clock: systemClock }),
-    storage: createFilesystemStorage(config.attachments.storageDir),
-    scanner: notScanning,
-    limits: config.attachments,
-  });
-  return async function send(applicationId: string, sender: TestUser, body: string): Promise<void> {
-    const user = await accounts.loadSignedInUser(sender.id);
-    if (!user) throw new Error(`no user ${sender.email}`);
-    const result = await messaging.sendMessage({
-      applicationId,
-      sender: user,
-      formKey: randomUUID(),
-      body: { format: 'text', body },
-      files: [],
-    });
-    expect(result.outcome, `sending "${body}" as ${sender.fullName}`).toBe('sent');
-  };
-}
 
 interface Conversation {
   candidate: string;

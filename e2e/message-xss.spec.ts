@@ -326,7 +326,7 @@ test('a refused message comes back to the editor as sanitised HTML, and as words
   await conversation.send();
   await expectNoAxeViolations(page);
   await expect(conversation.notAllowed).toHaveText(
-    'You cannot send a message because the applicant withdrew their application',
+    'You cannot send a message because the applicant withdrew their application. The conversation stays here as a record.',
   );
   const unsent = conversation.section.getByRole('textbox', { name: 'Your message, not sent' });
   await expect(unsent).toHaveValue(/^Dear Sam,\n\n- stray item\n\nSee this and that$/);

@@ -80,7 +80,7 @@ test('staff send a formatted message with a PDF; the jobseeker reads it and repl
   await expect(conversation.messages).toHaveCount(2);
   const reply = conversation.messages.nth(1);
   await expect(conversation.bodyOf(reply)).toHaveText('Thank you, I will be there.');
-  await expect(reply).toContainText(`${jobseeker.fullName} (you)`);
+  await expect(reply).toContainText('You');
 });
 
 test('a jobseeker invited to interview starts the conversation; staff see it unread', async ({ page, scene }) => {
@@ -95,7 +95,7 @@ test('a jobseeker invited to interview starts the conversation; staff see it unr
   await expectNoAxeViolations(page);
   await expect(successBanner(page)).toContainText('Your message has been sent');
   await expect(conversation.messages).toHaveCount(1);
-  await expect(conversation.message('Is there parking at the school?')).toContainText(`${jobseeker.fullName} (you)`);
+  await expect(conversation.message('Is there parking at the school?')).toContainText('You');
 
   await signOut(page);
   await signInTo(page, staffApplicationPath(application.id), staff.email);
@@ -123,7 +123,9 @@ test('an applicant who is not progressing can read messages but not reply', asyn
   await signOut(page);
   await signInTo(page, jobseekerApplicationPath(application.id), jobseeker.email);
   await expect(conversation.message('We will keep your details on file.')).toBeVisible();
-  await expect(conversation.notAllowed).toHaveText('You cannot reply because your application is not progressing');
+  await expect(conversation.notAllowed).toHaveText(
+    'You cannot reply because your application is not progressing. You can still read the messages from the school here, and find other jobs in Find a job.',
+  );
   await expect(conversation.form).toHaveCount(0);
   await expect(conversation.section.getByRole('textbox')).toHaveCount(0);
   await expect(conversation.editor).toHaveCount(0);
@@ -147,7 +149,7 @@ test('on a withdrawn application staff see the history but cannot write', async 
   await expect(new StaffApplicationPage(page).status).toHaveText('Status: Withdrawn');
   await expect(conversation.message('Could you tell us your notice period?')).toBeVisible();
   await expect(conversation.notAllowed).toHaveText(
-    'You cannot send a message because the applicant withdrew their application',
+    'You cannot send a message because the applicant withdrew their application. The conversation stays here as a record.',
   );
   await expect(conversation.form).toHaveCount(0);
   await expect(conversation.section.getByRole('textbox')).toHaveCount(0);

@@ -12,7 +12,7 @@ test('hiring staff shortlist a new application and see the change in its history
 
   await clickAndLoad(page.getByRole('link', { name: vacancy.title }));
   await expectNoAxeViolations(page);
-  await expect(page.getByRole('link', { name: 'New (1)' })).toHaveAttribute('aria-current', 'page');
+  await expect(page.getByRole('link', { name: 'Submitted (1)' })).toHaveAttribute('aria-current', 'page');
 
   await clickAndLoad(page.getByRole('link', { name: jobseeker.fullName }));
   await expectNoAxeViolations(page);
@@ -24,7 +24,7 @@ test('hiring staff shortlist a new application and see the change in its history
   await expectNoAxeViolations(page);
   await expect(applicationPage.successBanner).toContainText('Status changed to ‘Shortlisted’');
   await expect(applicationPage.status).toHaveText('Status: Shortlisted');
-  await expect(applicationPage.timelineEntry('New to Shortlisted')).toContainText(
+  await expect(applicationPage.timelineEntry('Submitted to Shortlisted')).toContainText(
     `By ${staff.fullName}, ${school.name}`,
   );
 });
@@ -44,7 +44,7 @@ test.describe('without JavaScript', () => {
     await applicationPage.changeStatusTo('Shortlisted');
     await expectNoAxeViolations(page);
     await expect(applicationPage.successBanner).toContainText('Status changed to ‘Shortlisted’');
-    await expect(applicationPage.timelineEntry('New to Shortlisted')).toContainText(
+    await expect(applicationPage.timelineEntry('Submitted to Shortlisted')).toContainText(
       `By ${staff.fullName}, ${school.name}`,
     );
   });

@@ -7,6 +7,7 @@ import { createApp } from './web/app.ts';
 import { startWorker } from './worker.ts';
 import { startReplyReceiver } from './replies/receiver.ts';
 import { loadDemoDataOnFirstStart } from './demo/seed.ts';
+import { loadDemoConversations } from './demo/conversations.ts';
 
 /** Starts Parley: config -> database (embedded unless DATABASE_URL) -> migrations -> container -> web and worker. */
 function runModeFromArguments(argv: string[]): RunMode {
@@ -48,12 +49,16 @@ async function main(): Promise<void> {
   const container = createContainer({ config, logger, databaseUrl, schedule: mode === 'all' || mode === 'worker' });
   const applied = await migrateToLatest(container.db);
   if (applied.length) logger.info({ migrations: applied }, 'migrations applied');
-  if (config.loadDemoData) {
-    const loaded = await loadDemoDataOnFirstStart(container.db);
-    if (loaded) logger.info('demo data loaded');
-  }
+  const demo = config.loadDemoData ? await loadDemoDataOnFirstStart(container.db) : null;
 
   await container.queue.start();
+  if (demo) {
+    // Sent through the real services once the queue runs, so their notifications and emails are real too.
+    await loadDemoConversations(container, demo).catch((error: unknown) =>
+      logger.warn({ err: error }, 'the demo conversations could not all be sent'),
+    );
+    logger.info('demo data loaded');
+  }
   if (mode === 'all' || mode === 'worker') await startWorker(container);
 
   const app = mode === 'all' || mode === 'web' ? await createApp(container.web) : undefined;

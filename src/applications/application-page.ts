@@ -15,7 +15,7 @@ import type { NotificationsService } from '../notifications/service.ts';
 import type { DashboardService } from '../dashboard/service.ts';
 import { dashboardUrls } from '../dashboard/urls.ts';
 import type { ApplicationsService } from './service.ts';
-import { allowedMoves, canWithdraw, jobseekerStatusLabel, staffStatusLabel } from './status.ts';
+import { allowedMoves, canWithdraw, statusLabel } from './status.ts';
 import { applicationUrls } from './urls.ts';
 
 /** What the message form shows: what was typed (kept on any error), the one-time key and the errors. */
@@ -37,6 +37,19 @@ export interface ApplicationPageOptions {
   markRead: boolean;
   statusErrors?: FormErrors;
   messageForm?: MessageFormState;
+}
+
+/**
+ * Who sent a message, in words: "You", the applicant's name with "(applicant)", or a member of staff's name and
+ * organisation (as recorded when they sent it). The thread's colours and positions only repeat this.
+ */
+export function senderLabel(message: {
+  mine: boolean;
+  senderKind: 'staff' | 'jobseeker';
+  senderDisplayName: string;
+}): string {
+  if (message.mine) return 'You';
+  return message.senderKind === 'jobseeker' ? `${message.senderDisplayName} (applicant)` : message.senderDisplayName;
 }
 
 function sizeLabel(bytes: number): string {
@@ -67,7 +80,7 @@ export function createApplicationPageService(deps: {
       const application = await findApplication(viewer, applicationId);
       if (!application) return undefined;
       const isStaff = viewer.kind === 'staff';
-      const label = isStaff ? staffStatusLabel : jobseekerStatusLabel;
+      const label = statusLabel;
       const [changes, conversation] = await Promise.all([
         applications.timeline(application.id),
         messaging.openConversation(application, viewer, { markRead: options.markRead }),
@@ -96,6 +109,7 @@ export function createApplicationPageService(deps: {
           ...conversation,
           messages: conversation.messages.map((message) => ({
             ...message,
+            senderLabel: senderLabel(message),
             attachments: message.attachments.map((attachment) => ({
               ...attachment,
               url: messagingUrls.attachment(attachment.id),
@@ -120,7 +134,7 @@ export function createApplicationPageService(deps: {
           view: {
             ...common,
             pageTitle: `${application.candidateName} – ${application.vacancyTitle}`,
-            moves: allowedMoves(application.status, 'staff').map((to) => ({ value: to, text: staffStatusLabel(to) })),
+            moves: allowedMoves(application.status, 'staff').map((to) => ({ value: to, text: statusLabel(to) })),
             statusAction: applicationUrls.staffStatus(application.id),
             following,
             followAction: applicationUrls.follow(application.id),
@@ -151,6 +165,22 @@ export function createApplicationPageService(deps: {
           backLink: { href: applicationUrls.jobseekerApplications(), text: 'Your applications' },
         },
       };
+    },
+
+    /** "Your applications": each application with its status and how many of the school's messages are unread. */
+    async yourApplications(viewer: SignedInUser) {
+      const [rows, conversations] = await Promise.all([
+        applications.listForJobseeker(viewer.id),
+        dashboard.jobseekerConversations(viewer),
+      ]);
+      const unread = new Map(conversations.map((row) => [row.applicationId, row.unreadCount]));
+      return rows.map((row) => ({
+        ...row,
+        statusLabel: statusLabel(row.status),
+        unreadCount: unread.get(row.id) ?? 0,
+        url: applicationUrls.jobseekerApplication(row.id),
+        messagesUrl: messagingUrls.jobseekerConversation(row.id),
+      }));
     },
 
     /** Follow or stop following an application the member of staff can see; false if they cannot see it. */

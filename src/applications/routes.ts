@@ -7,7 +7,7 @@ import type { ApplicationRecord } from './repository.ts';
 import type { ApplicationPageOptions, ApplicationPageService } from './application-page.ts';
 import type { ApplicationsService } from './service.ts';
 import { statusChangeSchema } from './schemas.ts';
-import { canWithdraw, jobseekerStatusLabel, staffStatusLabel } from './status.ts';
+import { canWithdraw, statusLabel } from './status.ts';
 import { applicationUrls } from './urls.ts';
 
 export interface ApplicationRouteServices {
@@ -61,7 +61,7 @@ export function registerApplicationRoutes(app: FastifyInstance, services: Applic
     });
     if (result.outcome === 'not-found') throw new NotFoundError();
     if (result.outcome === 'changed') {
-      request.session.set('flash', `Status changed to ‘${staffStatusLabel(parsed.data.to)}’`);
+      request.session.set('flash', `Status changed to ‘${statusLabel(parsed.data.to)}’`);
       return reply.redirect(applicationUrls.staffApplication(applicationId), 303);
     }
     return renderApplicationPage(reply, applicationPage, user, applicationId, {
@@ -85,14 +85,9 @@ export function registerApplicationRoutes(app: FastifyInstance, services: Applic
   });
 
   app.get('/applications', { preHandler: requireJobseeker }, async (request, reply) => {
-    const rows = await applications.listForJobseeker(signedInUser(request).id);
     return reply.render('applications/views/jobseeker-applications.njk', {
       pageTitle: 'Your applications',
-      applications: rows.map((a) => ({
-        ...a,
-        statusLabel: jobseekerStatusLabel(a.status),
-        url: applicationUrls.jobseekerApplication(a.id),
-      })),
+      applications: await applicationPage.yourApplications(signedInUser(request)),
     });
   });
 

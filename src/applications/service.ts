@@ -18,7 +18,7 @@ import {
   type ApplicationRecord,
 } from './repository.ts';
 import { submissionRequirements } from './schemas.ts';
-import { canMove, staffStatusLabel, jobseekerStatusLabel, type ApplicationStatus, type StatusActor } from './status.ts';
+import { canMove, statusLabel, type ApplicationStatus, type StatusActor } from './status.ts';
 
 export interface ApplicationForm {
   candidateName: string;
@@ -74,18 +74,17 @@ export function createApplicationsService(deps: { db: Db; clock: Clock; onStatus
       if (!visible) return { outcome: 'not-found' };
       const locked = await lockApplication(trx, input.applicationId);
       if (!locked) return { outcome: 'not-found' };
-      const label = input.actor === 'staff' ? staffStatusLabel : jobseekerStatusLabel;
       if (locked.status !== input.expectedStatus) {
         return {
           outcome: 'stale',
           currentStatus: locked.status,
-          message: `The status was changed to ‘${label(locked.status)}’ while you were looking at it. Nothing was changed. Check the timeline and try again.`,
+          message: `The status was changed to ‘${statusLabel(locked.status)}’ while you were looking at it. Nothing was changed. Check the timeline and try again.`,
         };
       }
       if (!canMove(locked.status, input.to, input.actor)) {
         return {
           outcome: 'not-allowed',
-          message: `An application that is ‘${label(locked.status)}’ cannot be moved to ‘${label(input.to)}’.`,
+          message: `An application that is ‘${statusLabel(locked.status)}’ cannot be moved to ‘${statusLabel(input.to)}’.`,
         };
       }
       await updateStatus(trx, input.applicationId, input.to);

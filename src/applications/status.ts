@@ -25,46 +25,41 @@ export const statusesMatchDatabase: SameStatuses<ApplicationStatus, DatabaseAppl
 export type StatusActor = 'staff' | 'jobseeker';
 
 interface StatusRule {
-  staffLabel: string | null;
-  jobseekerLabel: string;
+  /** One label for both sides, so staff and the applicant talk about the same thing in the same words. */
+  label: string;
   staffMoves: readonly ApplicationStatus[];
   jobseekerMoves: readonly ApplicationStatus[];
 }
 
 const rules: Record<ApplicationStatus, StatusRule> = {
-  draft: { staffLabel: null, jobseekerLabel: 'Draft', staffMoves: [], jobseekerMoves: ['submitted'] },
+  draft: { label: 'Draft', staffMoves: [], jobseekerMoves: ['submitted'] },
   submitted: {
-    staffLabel: 'New',
-    jobseekerLabel: 'Submitted',
+    label: 'Submitted',
     staffMoves: ['shortlisted', 'interviewing', 'offered', 'not_progressing'],
     jobseekerMoves: ['withdrawn'],
   },
   shortlisted: {
-    staffLabel: 'Shortlisted',
-    jobseekerLabel: 'Shortlisted',
+    label: 'Shortlisted',
     staffMoves: ['interviewing', 'offered', 'not_progressing'],
     jobseekerMoves: ['withdrawn'],
   },
   interviewing: {
-    staffLabel: 'Interviewing',
-    jobseekerLabel: 'Interviewing',
+    label: 'Interviewing',
     staffMoves: ['offered', 'not_progressing'],
     jobseekerMoves: ['withdrawn'],
   },
   offered: {
-    staffLabel: 'Job offered',
-    jobseekerLabel: 'Job offered',
+    label: 'Job offered',
     staffMoves: ['declined'],
     jobseekerMoves: ['withdrawn'],
   },
-  declined: { staffLabel: 'Job declined', jobseekerLabel: 'Job declined', staffMoves: [], jobseekerMoves: [] },
+  declined: { label: 'Job declined', staffMoves: [], jobseekerMoves: [] },
   not_progressing: {
-    staffLabel: 'Not progressing',
-    jobseekerLabel: 'Not progressing',
+    label: 'Not progressing',
     staffMoves: [],
     jobseekerMoves: [],
   },
-  withdrawn: { staffLabel: 'Withdrawn', jobseekerLabel: 'Withdrawn', staffMoves: [], jobseekerMoves: [] },
+  withdrawn: { label: 'Withdrawn', staffMoves: [], jobseekerMoves: [] },
 };
 
 export function isApplicationStatus(value: unknown): value is ApplicationStatus {
@@ -79,13 +74,9 @@ export function canMove(from: ApplicationStatus, to: ApplicationStatus, actor: S
   return allowedMoves(from, actor).includes(to);
 }
 
-/** The label staff see. Drafts are invisible to staff, so they have no staff label. */
-export function staffStatusLabel(status: ApplicationStatus): string {
-  return rules[status].staffLabel ?? rules[status].jobseekerLabel;
-}
-
-export function jobseekerStatusLabel(status: ApplicationStatus): string {
-  return rules[status].jobseekerLabel;
+/** The status in words, the same for staff and the applicant. */
+export function statusLabel(status: ApplicationStatus): string {
+  return rules[status].label;
 }
 
 /** Statuses staff can see (everything but drafts), in the order the tabs show them. */

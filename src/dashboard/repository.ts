@@ -18,7 +18,21 @@ export interface DashboardRow {
   lastSenderName: string | null;
   preview: string | null;
   unreadCount: number;
+  hasAttachments: boolean;
   total: number;
+}
+
+/** Narrowing a dashboard page: by job, status, unread only, or conversations whose last word is the applicant's. */
+export interface DashboardFilters {
+  vacancyId: string | null;
+  status: ApplicationStatus | null;
+  show: 'all' | 'unread' | 'awaiting-reply';
+}
+
+export interface VisibleSchool {
+  id: string;
+  name: string;
+  vacancies: { id: string; title: string }[];
 }
 
 export interface DashboardCounts {
@@ -71,6 +85,36 @@ export async function visibleSchoolIds(db: DbExecutor, staffUserId: string): Pro
 }
 
 /**
+ * The same schools (not the trusts or local authorities grouping them) with their names and vacancies, for the
+ * dashboard's filters, in one query.
+ */
+export async function visibleSchoolsWithVacancies(db: DbExecutor, staffUserId: string): Promise<VisibleSchool[]> {
+  const result = await sql<VisibleSchool>`
+    select o.id, o.name,
+           coalesce(json_agg(json_build_object('id', v.id, 'title', v.title) order by v.title, v.id)
+                    filter (where v.id is not null), '[]') as vacancies
+    from ${schoolsVisibleToStaff(staffUserId)} as s(id)
+    join organisations o on o.id = s.id and o.kind = 'school'
+    left join vacancies v on v.school_id = s.id
+    group by o.id, o.name
+    order by o.name, o.id
+  `.execute(db);
+  return result.rows;
+}
+
+function filterConditions(filters: DashboardFilters): RawBuilder<unknown> {
+  const conditions: RawBuilder<unknown>[] = [];
+  if (filters.vacancyId || filters.status) {
+    conditions.push(sql`exists (select 1 from applications fa where fa.id = c.application_id
+      ${filters.vacancyId ? sql`and fa.vacancy_id = ${filters.vacancyId}` : sql``}
+      ${filters.status ? sql`and fa.status = ${filters.status}` : sql``})`);
+  }
+  // The applicant's message is the conversation's last: it waits for an answer from the school.
+  if (filters.show === 'awaiting-reply') conditions.push(sql`c.last_jobseeker_message_at = c.last_message_at`);
+  return conditions.length ? sql`and ${sql.join(conditions, sql` and `)}` : sql``;
+}
+
+/**
  * One page of a staff member's conversations: every conversation in a school they can see (each once), in the
  * chosen tab and order, optionally searched. One query: the page is chosen first over the conversations table
  * alone (its school index and search index), then only those rows are joined to their details.
@@ -84,6 +128,7 @@ export async function listStaffConversations(
     tab: DashboardTab;
     sort: DashboardSort;
     search: SearchTerms | null;
+    filters: DashboardFilters;
     limit: number;
     offset: number;
   },
@@ -97,15 +142,19 @@ export async function listStaffConversations(
         left join conversation_person_states s on s.conversation_id = c.id and s.user_id = ${input.staffUserId}
         where c.school_id = any(${input.schoolIds}::uuid[])
           and ${searchCondition(input.search)}
+          ${filterConditions(input.filters)}
       ) c
       where c.archived = ${input.tab === 'archived'}
+        ${input.filters.show === 'unread' ? sql`and c.unread > 0` : sql``}
       order by ${orderBy(input.sort)}
       limit ${input.limit} offset ${input.offset}
     )
     select c.id as "conversationId", c.application_id as "applicationId", a.candidate_name as "candidateName",
            a.status, v.title as "vacancyTitle", o.name as "schoolName", c.last_message_at as "lastMessageAt",
            m.sender_display_name as "lastSenderName", left(m.body_text, 160) as preview,
-           c.unread::int as "unreadCount", c.total::int as total
+           c.unread::int as "unreadCount", c.total::int as total,
+           exists (select 1 from messages am join message_attachments ma on ma.message_id = am.id
+                   where am.conversation_id = c.id) as "hasAttachments"
     from page c
     join applications a on a.id = c.application_id
     join vacancies v on v.id = a.vacancy_id
@@ -144,6 +193,8 @@ export interface JobseekerConversationRow {
   schoolName: string;
   lastMessageAt: Date;
   lastSenderName: string | null;
+  lastSenderKind: 'staff' | 'jobseeker' | null;
+  preview: string | null;
   unreadCount: number;
 }
 
@@ -155,6 +206,7 @@ export async function listJobseekerConversations(
   const result = await sql<JobseekerConversationRow>`
     select c.id as "conversationId", c.application_id as "applicationId", a.status, v.title as "vacancyTitle",
            o.name as "schoolName", c.last_message_at as "lastMessageAt", m.sender_display_name as "lastSenderName",
+           m.sender_kind as "lastSenderKind", left(m.body_text, 160) as preview,
            ${unreadFor('jobseeker')}::int as "unreadCount"
     from applications a
     join conversations c on c.application_id = a.id

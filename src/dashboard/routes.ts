@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { SignedInUser } from '../web/signed-in-user.ts';
-import { staffStatusLabel, jobseekerStatusLabel } from '../applications/status.ts';
+import { isApplicationStatus, staffVisibleStatuses, statusLabel } from '../applications/status.ts';
 import { applicationUrls } from '../applications/urls.ts';
 import { requireJobseeker, requireStaff, signedInUser } from '../web/guards.ts';
 import { formErrors, hasErrors, noErrors, type FormErrors } from '../web/form-errors.ts';
@@ -9,6 +9,15 @@ import { dashboardPageSize, type DashboardService } from './service.ts';
 import type { DashboardSort, DashboardTab } from './repository.ts';
 import { parseSearch } from './search.ts';
 import { dashboardUrl, dashboardUrls, type DashboardQuery } from './urls.ts';
+
+declare module 'fastify' {
+  interface Session {
+    /** The conversations the last archive (or move to inbox) changed, so the confirmation can offer to undo it. */
+    archiveUndo?: { conversationIds: string[]; archived: boolean };
+  }
+}
+
+const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const sorts: { value: DashboardSort; text: string }[] = [
   { value: 'unread', text: 'Unread first' },
@@ -21,7 +30,21 @@ function readQuery(source: Record<string, unknown>): DashboardQuery {
   const sort = sorts.find((s) => s.value === source.sort)?.value ?? 'unread';
   const q = typeof source.q === 'string' ? source.q.slice(0, 200) : '';
   const page = typeof source.page === 'string' && /^\d{1,6}$/.test(source.page) ? Math.max(1, Number(source.page)) : 1;
-  return { tab, sort, q, page };
+  // Filters come from an address anyone can edit: anything unexpected means "no filter", never an error.
+  const id = (value: unknown) => (typeof value === 'string' && uuidPattern.test(value) ? value.toLowerCase() : '');
+  const status = isApplicationStatus(source.status) && source.status !== 'draft' ? source.status : '';
+  const show = source.show === 'unread' || source.show === 'awaiting-reply' ? source.show : 'all';
+  return {
+    tab,
+    sort,
+    q,
+    page,
+    school: id(source.school),
+    job: id(source.job),
+    status,
+    show,
+    selectAll: source.select === 'all',
+  };
 }
 
 /** The chosen conversations' ids; anything that is not a UUID is a 404 (never a database error). */
@@ -63,11 +86,26 @@ export function registerDashboardRoutes(app: FastifyInstance, services: { dashbo
     const search = parseSearch(query.q);
     const result = await dashboard.staffDashboard(
       user,
-      { tab: query.tab, sort: query.sort, search, page: query.page },
+      {
+        tab: query.tab,
+        sort: query.sort,
+        search,
+        page: query.page,
+        filters: {
+          schoolId: query.school || null,
+          vacancyId: query.job || null,
+          status: query.status || null,
+          show: query.show,
+        },
+      },
       { allowRedirect: !hasErrors(errors) },
     );
     if (result.outcome === 'redirect') return reply.redirect(dashboardUrl({ ...query, page: result.page }), 303);
-    const { rows, counts, total, showSchool } = result;
+    const { rows, counts, total, showSchool, schools, applied } = result;
+    const undo = reply.request.session.get('archiveUndo');
+    if (undo) reply.request.session.set('archiveUndo', undefined);
+    const filtered =
+      applied.schoolId !== null || applied.vacancyId !== null || applied.status !== null || applied.show !== 'all';
     reply.request.navigationCounts = result.navigationCounts;
     // "Select at least one conversation" leads to the first checkbox, as the GOV.UK pattern does.
     const firstRow = rows[0];
@@ -99,9 +137,57 @@ export function registerDashboardRoutes(app: FastifyInstance, services: { dashbo
           current: tab === query.tab,
         })),
         sorts: sorts.map((s) => ({ ...s, selected: s.value === query.sort })),
+        filters: {
+          applied: filtered,
+          schools:
+            schools.length > 1
+              ? [
+                  { value: '', text: 'All schools' },
+                  ...schools.map((school) => ({
+                    value: school.id,
+                    text: school.name,
+                    selected: school.id === applied.schoolId,
+                  })),
+                ]
+              : null,
+          jobs: [
+            { value: '', text: 'All jobs' },
+            ...schools
+              .filter((school) => applied.schoolId === null || school.id === applied.schoolId)
+              .flatMap((school) =>
+                school.vacancies.map((vacancy) => ({
+                  value: vacancy.id,
+                  text: schools.length > 1 ? `${vacancy.title} (${school.name})` : vacancy.title,
+                  selected: vacancy.id === applied.vacancyId,
+                })),
+              ),
+          ],
+          statuses: [
+            { value: '', text: 'All statuses' },
+            ...staffVisibleStatuses.map((status) => ({
+              value: status,
+              text: statusLabel(status),
+              selected: status === applied.status,
+            })),
+          ],
+          show: [
+            { value: 'all', text: 'All conversations', checked: applied.show === 'all' },
+            { value: 'unread', text: 'Unread only', checked: applied.show === 'unread' },
+            {
+              value: 'awaiting-reply',
+              text: 'Awaiting our reply',
+              hint: { text: 'The applicant sent the last message' },
+              checked: applied.show === 'awaiting-reply',
+            },
+          ],
+          clearUrl: dashboardUrl({ tab: query.tab, sort: query.sort, q: query.q }),
+        },
+        selectAll: query.selectAll === true,
+        selectAllUrl: `${dashboardUrl({ ...query, selectAll: true })}#conversations`,
+        undo: undo ? { ...undo, action: dashboardUrls.archiveSelected() } : null,
         rows: rows.map((row) => ({
           ...row,
-          statusLabel: staffStatusLabel(row.status),
+          statusLabel: statusLabel(row.status),
           url: `${applicationUrls.staffApplication(row.applicationId)}#messages`,
         })),
         pagination: paginationFor(query, total),
@@ -130,7 +216,9 @@ export function registerDashboardRoutes(app: FastifyInstance, services: { dashbo
     }
     const noun = result.count === 1 ? '1 conversation' : `${result.count} conversations`;
     request.session.set('flash', archived ? `${noun} archived` : `${noun} moved to your inbox`);
-    return reply.redirect(dashboardUrl(query), 303);
+    request.session.set('archiveUndo', { conversationIds: [...new Set(ids)], archived });
+    request.session.set('flashPlacement', 'dashboard');
+    return reply.redirect(dashboardUrl({ ...query, selectAll: false }), 303);
   });
 
   async function conversationAction(
@@ -167,7 +255,8 @@ export function registerDashboardRoutes(app: FastifyInstance, services: { dashbo
       pageTitle: 'Messages',
       rows: rows.map((row) => ({
         ...row,
-        statusLabel: jobseekerStatusLabel(row.status),
+        statusLabel: statusLabel(row.status),
+        lastSender: row.lastSenderKind === 'jobseeker' ? 'you' : row.lastSenderName,
         url: `${applicationUrls.jobseekerApplication(row.applicationId)}#messages`,
       })),
     });

@@ -11,7 +11,10 @@ import {
   setArchived,
   visibleConversationIds,
   visibleSchoolIds,
+  visibleSchoolsWithVacancies,
   type DashboardCounts,
+  type DashboardFilters,
+  type VisibleSchool,
   type DashboardRow,
   type DashboardSort,
   type DashboardTab,
@@ -33,6 +36,9 @@ export type StaffDashboardResult =
       total: number;
       /** Staff who see more than one school (a trust's or local authority's) need the school on each row. */
       showSchool: boolean;
+      /** The schools and jobs this person can filter by, and the filters that were applied (unknown ones dropped). */
+      schools: VisibleSchool[];
+      applied: { schoolId: string | null } & DashboardFilters;
       /** The navigation's numbers, from the same counts: the page seeds them rather than counting twice. */
       navigationCounts: NavigationCounts;
     };
@@ -67,17 +73,38 @@ export function createDashboardService(deps: {
      */
     async staffDashboard(
       user: SignedInUser,
-      input: { tab: DashboardTab; sort: DashboardSort; search: SearchTerms | null; page: number },
+      input: {
+        tab: DashboardTab;
+        sort: DashboardSort;
+        search: SearchTerms | null;
+        page: number;
+        filters?: { schoolId: string | null } & DashboardFilters;
+      },
       options: { allowRedirect: boolean },
     ): Promise<StaffDashboardResult> {
-      const schoolIds = await visibleSchoolIds(db, user.id);
+      const schools = await visibleSchoolsWithVacancies(db, user.id);
+      const schoolIds = schools.map((school) => school.id);
+      // A school or job this person cannot see is not an error, only no filter (the ids came from an address).
+      const schoolId = schoolIds.find((id) => id === input.filters?.schoolId) ?? null;
+      const vacancyId =
+        schools
+          .filter((school) => schoolId === null || school.id === schoolId)
+          .flatMap((school) => school.vacancies)
+          .find((vacancy) => vacancy.id === input.filters?.vacancyId)?.id ?? null;
+      const applied = {
+        schoolId,
+        vacancyId,
+        status: input.filters?.status ?? null,
+        show: input.filters?.show ?? 'all',
+      } as const;
       const list = (limit: number, offset: number) =>
         listStaffConversations(db, {
           staffUserId: user.id,
-          schoolIds,
+          schoolIds: schoolId ? [schoolId] : schoolIds,
           tab: input.tab,
           sort: input.sort,
           search: input.search,
+          filters: applied,
           limit,
           offset,
         });
@@ -96,6 +123,8 @@ export function createDashboardService(deps: {
         counts,
         total,
         showSchool: schoolIds.length > 1,
+        schools,
+        applied,
         navigationCounts: { messages: counts.unreadConversations, notifications },
       };
     },

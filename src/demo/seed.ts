@@ -9,8 +9,18 @@ import { demoJobseekers, demoPassword, demoStaff } from './accounts.ts';
 const demoFlag = 'demo-data-loaded';
 const day = 24 * 60 * 60 * 1000;
 
-/** Loads the demo data once per database: on first start, never again (even if it is later deleted). */
-export async function loadDemoDataOnFirstStart(db: Db, now = new Date()): Promise<boolean> {
+/** What the demo made, for the conversations sent after it (conversations.ts): ids by email and application key. */
+export interface DemoApplications {
+  users: Map<string, string>;
+  /** `${jobseekerEmail}:${vacancy}` (vacancy: year3, senco, maths, ta) → application id. */
+  applications: Map<string, string>;
+}
+
+/**
+ * Loads the demo data once per database: on first start, never again (even if it is later deleted). Answers what it
+ * made, or null when it had been loaded before.
+ */
+export async function loadDemoDataOnFirstStart(db: Db, now = new Date()): Promise<DemoApplications | null> {
   return db.transaction().execute(async (trx) => {
     // Several processes may start at once: one loads, the others wait and then see the flag.
     await sql`select pg_advisory_xact_lock(hashtext('parley-demo-data'))`.execute(trx);
@@ -19,10 +29,10 @@ export async function loadDemoDataOnFirstStart(db: Db, now = new Date()): Promis
       .select('name')
       .where('name', '=', demoFlag)
       .executeTakeFirst();
-    if (flagged) return false;
-    await loadDemoData(trx, now);
+    if (flagged) return null;
+    const made = await loadDemoData(trx, now);
     await trx.insertInto('service_flags').values({ name: demoFlag }).execute();
-    return true;
+    return made;
   });
 }
 
@@ -33,7 +43,7 @@ function isoDate(date: Date): string {
 /** Paths through the status machine, each step by the named actor, days before now. */
 type Step = { to: ApplicationStatus; by: string; daysAgo: number };
 
-async function loadDemoData(trx: DbTransaction, now: Date): Promise<void> {
+async function loadDemoData(trx: DbTransaction, now: Date): Promise<DemoApplications> {
   // Every demo account has the same published password, so one hash serves them all.
   const passwordHash = await hashPassword(demoPassword);
 
@@ -118,47 +128,67 @@ async function loadDemoData(trx: DbTransaction, now: Date): Promise<void> {
     'eve.morgan@stmarys.example',
   );
 
-  const amara = 'amara.okafor@oakfield-primary.example';
-  const ben = 'ben.hughes@oakfield-primary.example';
-  const claire = 'claire.davies@oakfield-trust.example';
-  const histories: Record<ApplicationStatus, (jobseeker: string) => Step[]> = {
+  // Each school's history names its own staff (and, for the trust's schools, the trust's).
+  const oakfieldStaff = {
+    a: 'amara.okafor@oakfield-primary.example',
+    b: 'ben.hughes@oakfield-primary.example',
+    c: 'claire.davies@oakfield-trust.example',
+  };
+  const riversideStaff = {
+    a: 'david.price@riverside.example',
+    b: 'david.price@riverside.example',
+    c: 'claire.davies@oakfield-trust.example',
+  };
+  const stMarysStaff = {
+    a: 'eve.morgan@stmarys.example',
+    b: 'eve.morgan@stmarys.example',
+    c: 'eve.morgan@stmarys.example',
+  };
+  const staffOf = new Map([
+    [year3, oakfieldStaff],
+    [senco, oakfieldStaff],
+    [maths, riversideStaff],
+    [ta, stMarysStaff],
+  ]);
+  type SchoolStaff = typeof oakfieldStaff;
+  const histories: Record<ApplicationStatus, (j: string, staff: SchoolStaff) => Step[]> = {
     draft: () => [],
     submitted: (j) => [{ to: 'submitted', by: j, daysAgo: 3 }],
-    shortlisted: (j) => [
+    shortlisted: (j, { a }) => [
       { to: 'submitted', by: j, daysAgo: 12 },
-      { to: 'shortlisted', by: amara, daysAgo: 8 },
+      { to: 'shortlisted', by: a, daysAgo: 8 },
     ],
-    interviewing: (j) => [
+    interviewing: (j, { a, b }) => [
       { to: 'submitted', by: j, daysAgo: 15 },
-      { to: 'shortlisted', by: ben, daysAgo: 11 },
-      { to: 'interviewing', by: amara, daysAgo: 6 },
+      { to: 'shortlisted', by: b, daysAgo: 11 },
+      { to: 'interviewing', by: a, daysAgo: 6 },
     ],
-    offered: (j) => [
+    offered: (j, { a, b, c }) => [
       { to: 'submitted', by: j, daysAgo: 20 },
-      { to: 'shortlisted', by: amara, daysAgo: 16 },
-      { to: 'interviewing', by: ben, daysAgo: 10 },
-      { to: 'offered', by: claire, daysAgo: 2 },
+      { to: 'shortlisted', by: a, daysAgo: 16 },
+      { to: 'interviewing', by: b, daysAgo: 10 },
+      { to: 'offered', by: c, daysAgo: 2 },
     ],
-    declined: (j) => [
+    declined: (j, { a, b }) => [
       { to: 'submitted', by: j, daysAgo: 25 },
-      { to: 'shortlisted', by: ben, daysAgo: 20 },
-      { to: 'interviewing', by: amara, daysAgo: 14 },
-      { to: 'offered', by: amara, daysAgo: 7 },
-      { to: 'declined', by: ben, daysAgo: 4 },
+      { to: 'shortlisted', by: b, daysAgo: 20 },
+      { to: 'interviewing', by: a, daysAgo: 14 },
+      { to: 'offered', by: a, daysAgo: 7 },
+      { to: 'declined', by: b, daysAgo: 4 },
     ],
-    not_progressing: (j) => [
+    not_progressing: (j, { a }) => [
       { to: 'submitted', by: j, daysAgo: 18 },
-      { to: 'not_progressing', by: amara, daysAgo: 9 },
+      { to: 'not_progressing', by: a, daysAgo: 9 },
     ],
-    withdrawn: (j) => [
+    withdrawn: (j, { b }) => [
       { to: 'submitted', by: j, daysAgo: 14 },
-      { to: 'shortlisted', by: ben, daysAgo: 10 },
+      { to: 'shortlisted', by: b, daysAgo: 10 },
       { to: 'withdrawn', by: j, daysAgo: 5 },
     ],
   };
 
   async function apply(vacancyId: string, jobseekerEmail: string, fullName: string, status: ApplicationStatus) {
-    const steps = histories[status](jobseekerEmail);
+    const steps = histories[status](jobseekerEmail, staffOf.get(vacancyId) ?? oakfieldStaff);
     const submitted = steps[0];
     const row = await trx
       .insertInto('applications')
@@ -184,20 +214,29 @@ async function loadDemoData(trx: DbTransaction, now: Date): Promise<void> {
           actor_user_id: user(step.by),
           from_status: from,
           to_status: step.to,
-          changed_at: new Date(now.getTime() - step.daysAgo * day + 9 * 60 * 60 * 1000),
+          // The same moment the application records (its "Received" is the submission step's time).
+          changed_at: new Date(now.getTime() - step.daysAgo * day),
         })
         .execute();
       from = step.to;
     }
+    return row.id;
   }
+  const applications = new Map<string, string>();
+  const key = (vacancyId: string) =>
+    vacancyId === year3 ? 'year3' : vacancyId === senco ? 'senco' : vacancyId === maths ? 'maths' : 'ta';
+  const applyAndKeep = async (vacancyId: string, email: string, fullName: string, status: ApplicationStatus) => {
+    applications.set(`${email}:${key(vacancyId)}`, await apply(vacancyId, email, fullName, status));
+  };
 
   for (const jobseeker of demoJobseekers) {
-    if (jobseeker.year3Status) await apply(year3, jobseeker.email, jobseeker.fullName, jobseeker.year3Status);
+    if (jobseeker.year3Status) await applyAndKeep(year3, jobseeker.email, jobseeker.fullName, jobseeker.year3Status);
   }
-  await apply(maths, 'alex.morgan@jobseeker.example', 'Alex Morgan', 'submitted');
-  await apply(ta, 'alex.morgan@jobseeker.example', 'Alex Morgan', 'shortlisted');
-  await apply(maths, 'ruth.bennett@jobseeker.example', 'Ruth Bennett', 'interviewing');
-  await apply(senco, 'tom.fletcher@jobseeker.example', 'Tom Fletcher', 'submitted');
-  await apply(ta, 'tom.fletcher@jobseeker.example', 'Tom Fletcher', 'submitted');
-  await apply(maths, 'submitted@jobseeker.example', 'Sam Taylor', 'shortlisted');
+  await applyAndKeep(maths, 'alex.morgan@jobseeker.example', 'Alex Morgan', 'submitted');
+  await applyAndKeep(ta, 'alex.morgan@jobseeker.example', 'Alex Morgan', 'shortlisted');
+  await applyAndKeep(maths, 'ruth.bennett@jobseeker.example', 'Ruth Bennett', 'interviewing');
+  await applyAndKeep(senco, 'tom.fletcher@jobseeker.example', 'Tom Fletcher', 'submitted');
+  await applyAndKeep(ta, 'tom.fletcher@jobseeker.example', 'Tom Fletcher', 'submitted');
+  await applyAndKeep(maths, 'submitted@jobseeker.example', 'Sam Taylor', 'shortlisted');
+  return { users, applications };
 }

@@ -45,7 +45,7 @@ const jobseekerDraft = deny(
 );
 const jobseekerNotInvited = deny(
   'not_invited_to_interview',
-  'You can send a message once you are invited to interview',
+  'You can start a conversation once the school invites you to interview. You can reply to any message the school sends you before then.',
 );
 
 interface StatusRule {
@@ -57,7 +57,10 @@ interface StatusRule {
 /** The whole policy. Each row reads: what staff get, what a jobseeker starting gets, what a jobseeker replying gets. */
 const rules: Record<ApplicationStatus, StatusRule> = {
   draft: {
-    staff: deny('not_submitted', 'You cannot send a message until the application is submitted'),
+    staff: deny(
+      'not_submitted',
+      'You cannot send a message until the applicant submits their application. You can message them once it is submitted.',
+    ),
     jobseekerStart: jobseekerDraft,
     jobseekerReply: jobseekerDraft,
   },
@@ -71,13 +74,28 @@ const rules: Record<ApplicationStatus, StatusRule> = {
       allowed: true,
       warning: 'The applicant cannot reply because their application is not progressing.',
     }),
-    jobseekerStart: deny('not_progressing', 'You cannot send a message because your application is not progressing'),
-    jobseekerReply: deny('not_progressing', 'You cannot reply because your application is not progressing'),
+    jobseekerStart: deny(
+      'not_progressing',
+      'You cannot send a message because your application is not progressing. You can still read the messages from the school here, and find other jobs in Find a job.',
+    ),
+    jobseekerReply: deny(
+      'not_progressing',
+      'You cannot reply because your application is not progressing. You can still read the messages from the school here, and find other jobs in Find a job.',
+    ),
   },
   withdrawn: {
-    staff: deny('withdrawn', 'You cannot send a message because the applicant withdrew their application'),
-    jobseekerStart: deny('withdrawn', 'You cannot send a message because your application was withdrawn'),
-    jobseekerReply: deny('withdrawn', 'You cannot reply because your application was withdrawn'),
+    staff: deny(
+      'withdrawn',
+      'You cannot send a message because the applicant withdrew their application. The conversation stays here as a record.',
+    ),
+    jobseekerStart: deny(
+      'withdrawn',
+      'You cannot send a message because your application was withdrawn. You can still read the messages here, and find other jobs in Find a job.',
+    ),
+    jobseekerReply: deny(
+      'withdrawn',
+      'You cannot reply because your application was withdrawn. You can still read the messages here, and find other jobs in Find a job.',
+    ),
   },
 };
 

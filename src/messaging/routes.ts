@@ -56,7 +56,11 @@ export function registerMessagingRoutes(app: FastifyInstance, services: Messagin
 
     if (result.outcome === 'not-found') throw new NotFoundError();
     if (result.outcome === 'sent' || result.outcome === 'duplicate') {
-      if (result.outcome === 'sent') request.session.set('flash', 'Your message has been sent');
+      if (result.outcome === 'sent') {
+        // Shown in the conversation, where the page lands (#messages), not at the top of the page.
+        request.session.set('flash', 'Your message has been sent');
+        request.session.set('flashPlacement', 'messages');
+      }
       return reply.redirect(conversationUrl(applicationId), 303);
     }
     const kept = messageBodyToKeep({ format, body }, result.outcome === 'denied' ? 'read-only' : 'editable');

@@ -67,6 +67,8 @@ export function jobseekerMessagesEmail(input: {
   schoolName: string;
   vacancyTitle: string;
   newMessages: number;
+  /** Whether the messaging policy lets them reply (not when their application is not progressing or withdrawn). */
+  canReply: boolean;
   conversationUrl: string;
   unsubscribeUrl: string;
   reference: string;
@@ -81,9 +83,16 @@ export function jobseekerMessagesEmail(input: {
   const { text, html } = render(
     [
       { paragraph: lead },
-      { link: { text: 'Read and reply in Parley', href: input.conversationUrl } },
+      {
+        link: {
+          text: input.canReply
+            ? 'Read and reply in Parley'
+            : `Read ${input.newMessages === 1 ? 'the message' : 'the messages'} in Parley`,
+          href: input.conversationUrl,
+        },
+      },
       { paragraph: 'You will be asked to sign in first if you are not signed in.' },
-      ...(input.replyTo
+      ...(input.replyTo && input.canReply
         ? [
             {
               paragraph:

@@ -1,3 +1,4 @@
+import type { ApplicationStatus } from '../applications/status.ts';
 import { sql } from 'kysely';
 import type { DbExecutor } from '../platform/db.ts';
 import type { EmailKind, MessageEmails } from '../platform/database-schema.ts';
@@ -272,6 +273,7 @@ export interface JobseekerEmailFacts {
   email: string;
   emailNotifications: boolean;
   closed: boolean;
+  status: ApplicationStatus;
   vacancyTitle: string;
   schoolName: string;
   /** Staff messages newer than both what the jobseeker has seen and what an earlier email covered. */
@@ -290,7 +292,7 @@ export async function findJobseekerEmailFacts(
 ): Promise<JobseekerEmailFacts | undefined> {
   const result = await sql<JobseekerEmailFacts>`
     select a.id as "applicationId", u.id as "jobseekerId", u.email, u.email_notifications as "emailNotifications",
-           (u.closed_at is not null) as closed, v.title as "vacancyTitle", o.name as "schoolName",
+           (u.closed_at is not null) as closed, a.status, v.title as "vacancyTitle", o.name as "schoolName",
            greatest(c.staff_message_count - greatest(coalesce(s.seen_count, 0), coalesce(e.emailed, 0)), 0)::int as "newMessages",
            c.staff_message_count as "newestPosition"
     from applications a

@@ -1,3 +1,4 @@
+import { decideSend } from '../messaging/policy.ts';
 import type { Logger } from 'pino';
 import type { SignedInUser } from '../web/signed-in-user.ts';
 import type { ApplicationRecord } from '../applications/repository.ts';
@@ -162,6 +163,7 @@ export function createNotificationsService(deps: {
             schoolName: facts.schoolName,
             vacancyTitle: facts.vacancyTitle,
             newMessages: facts.newMessages,
+            canReply: decideSend({ actor: 'jobseeker', status: facts.status, conversationHasMessages: true }).allowed,
             conversationUrl: `${baseUrl}${messagingUrls.jobseekerMessages(applicationId)}`,
             unsubscribeUrl: unsubscribeUrl(facts.jobseekerId),
             reference,

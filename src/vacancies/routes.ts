@@ -5,7 +5,7 @@ import { formErrors, noErrors, zodFormErrors, type FormErrors } from '../web/for
 import { applicationFormSchema } from '../applications/schemas.ts';
 import type { ApplicationsService } from '../applications/service.ts';
 import { applicationUrls } from '../applications/urls.ts';
-import { isApplicationStatus, staffStatusLabel } from '../applications/status.ts';
+import { isApplicationStatus, statusLabel } from '../applications/status.ts';
 import type { VacanciesService } from './service.ts';
 import { vacancyUrls } from './urls.ts';
 
@@ -144,10 +144,10 @@ export function registerVacancyRoutes(app: FastifyInstance, services: VacancyRou
       pageTitle: `${vacancy.title} – applications`,
       vacancy,
       selected,
-      selectedLabel: staffStatusLabel(selected),
+      selectedLabel: statusLabel(selected),
       tabs: page.tabs.map(({ status, count }) => ({
         status,
-        label: staffStatusLabel(status),
+        label: statusLabel(status),
         count,
         url: vacancyUrls.staffVacancy(vacancyId, status),
         current: status === selected,

@@ -41,6 +41,8 @@ declare module 'fastify' {
   interface Session {
     userId?: string;
     flash?: string;
+    /** Where the flash belongs when not at the top of the page: the id of the page's section it is about. */
+    flashPlacement?: string;
   }
 }
 
@@ -103,7 +105,9 @@ export async function createApp(deps: WebDependencies): Promise<FastifyInstance>
       // form, so no CSRF token either.
       const hasSession = typeof (request.session as Partial<typeof request.session> | undefined)?.get === 'function';
       const flash = hasSession ? request.session.get('flash') : undefined;
+      const flashPlacement = hasSession ? request.session.get('flashPlacement') : undefined;
       if (flash) request.session.set('flash', undefined);
+      if (flashPlacement) request.session.set('flashPlacement', undefined);
       const html = renderPage(views, config, template, {
         ...context,
         user: request.user,
@@ -113,6 +117,7 @@ export async function createApp(deps: WebDependencies): Promise<FastifyInstance>
         styleNonce: this.cspNonce.style,
         currentUrl: request.url,
         flash,
+        flashPlacement,
       });
       // A signed-in page holds personal data and read state: never kept by the browser or a shared cache.
       if (request.user && !this.hasHeader('cache-control')) this.header('Cache-Control', 'private, no-store');

@@ -52,7 +52,7 @@ describe('staff change an application status', () => {
     });
     const page = await client.get(`/staff/applications/${scene.application.id}`);
     assert.match(page.body, /Status changed to ‘Shortlisted’/);
-    assert.match(page.body, /New to Shortlisted/);
+    assert.match(page.body, /Submitted to Shortlisted/);
     assert.match(page.body, new RegExp(`By Amara Okafor, ${scene.school.name}`));
   });
 
@@ -147,7 +147,7 @@ describe('staff change an application status', () => {
     const client = await signedInClient(app, scene.staff.email);
     const page = await client.get(`/staff/vacancies/${scene.vacancy.id}?status=shortlisted`);
     assert.equal(page.statusCode, 200);
-    assert.match(page.body, /New <span class="parley-count">\(1\)<\/span>/);
+    assert.match(page.body, /Submitted <span class="parley-count">\(1\)<\/span>/);
     assert.match(page.body, /aria-current="page">Shortlisted <span class="parley-count">\(1\)/);
     assert.match(page.body, /Kai Jones/);
     assert.ok(!page.body.includes('Drafty McDraft'), 'drafts are invisible to staff');

@@ -625,8 +625,8 @@ describe('search', () => {
       const page = await client.get(dashboardPath({ tab: 'archived', q: 'zoe' }));
       assert.ok(page.body.includes('1 result for ‘zoe’ in Archived.'));
       assert.ok(page.body.includes('Search archived conversations'));
-      // The search form, the sort form and the archive form all keep to the Archived tab.
-      assert.equal((page.body.match(/<input type="hidden" name="tab" value="archived">/g) ?? []).length, 3);
+      // The search, sort, filter and archive forms all keep to the Archived tab.
+      assert.equal((page.body.match(/<input type="hidden" name="tab" value="archived">/g) ?? []).length, 4);
       assert.ok(page.body.includes('href="/staff/messages?tab=archived">Clear search</a>'));
       const none = await client.get(dashboardPath({ tab: 'archived', q: 'Parkes' }));
       assert.ok(none.body.includes('0 results for ‘Parkes’ in Archived.'));

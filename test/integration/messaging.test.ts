@@ -203,7 +203,9 @@ describe('who may send, at each status', () => {
   const allowed: Expected = { send: 'allowed' };
   const denied = (reason: string): Expected => ({ send: 'denied', reason });
   const draftReason = denied('You cannot send messages about a draft application. Submit your application first.');
-  const notInvited = denied('You can send a message once you are invited to interview');
+  const notInvited = denied(
+    'You can start a conversation once the school invites you to interview. You can reply to any message the school sends you before then.',
+  );
 
   // The policy, written out again by hand: staff, a jobseeker starting the conversation, a jobseeker replying.
   const table: Record<ApplicationStatus, { staff: Expected; jobseekerStart: Expected; jobseekerReply: Expected }> = {
@@ -215,13 +217,23 @@ describe('who may send, at each status', () => {
     declined: { staff: allowed, jobseekerStart: allowed, jobseekerReply: allowed },
     not_progressing: {
       staff: { send: 'allowed', warning: 'The applicant cannot reply because their application is not progressing.' },
-      jobseekerStart: denied('You cannot send a message because your application is not progressing'),
-      jobseekerReply: denied('You cannot reply because your application is not progressing'),
+      jobseekerStart: denied(
+        'You cannot send a message because your application is not progressing. You can still read the messages from the school here, and find other jobs in Find a job.',
+      ),
+      jobseekerReply: denied(
+        'You cannot reply because your application is not progressing. You can still read the messages from the school here, and find other jobs in Find a job.',
+      ),
     },
     withdrawn: {
-      staff: denied('You cannot send a message because the applicant withdrew their application'),
-      jobseekerStart: denied('You cannot send a message because your application was withdrawn'),
-      jobseekerReply: denied('You cannot reply because your application was withdrawn'),
+      staff: denied(
+        'You cannot send a message because the applicant withdrew their application. The conversation stays here as a record.',
+      ),
+      jobseekerStart: denied(
+        'You cannot send a message because your application was withdrawn. You can still read the messages here, and find other jobs in Find a job.',
+      ),
+      jobseekerReply: denied(
+        'You cannot reply because your application was withdrawn. You can still read the messages here, and find other jobs in Find a job.',
+      ),
     },
   };
   assert.deepEqual(Object.keys(table).sort(), [...applicationStatuses].sort(), 'the table covers every status');
@@ -320,14 +332,14 @@ describe('who sent a message, and when', () => {
     assert.match(shown.time, /^\d{1,2} [A-Z][a-z]+ \d{4} at (\d{1,2}(:\d{2})?(am|pm)|midday|midnight)$/);
   }
 
-  test('a school staff member is shown as “Name, School”, with the time; to themselves with “(you)”', async () => {
+  test('a school staff member is shown as “Name, School”, with the time; to themselves as “You”', async () => {
     const applicationId = await newApplication('submitted');
     assert.equal((await sendFromPage(as.amara, 'staff', applicationId, 'Thank you for applying.')).statusCode, 303);
     const [message] = await messagesOf(applicationId);
     assert.equal(message?.sender_display_name, `Amara Okafor, ${school.name}`);
     await checkShownSender(as.sam, 'jobseeker', applicationId, `Amara Okafor, ${school.name}`);
     await checkShownSender(as.ben, 'staff', applicationId, `Amara Okafor, ${school.name}`);
-    await checkShownSender(as.amara, 'staff', applicationId, `Amara Okafor, ${school.name} (you)`);
+    await checkShownSender(as.amara, 'staff', applicationId, 'You');
   });
 
   test('a trust staff member is shown with the trust’s name', async () => {
@@ -350,14 +362,14 @@ describe('who sent a message, and when', () => {
     await checkShownSender(as.sam, 'jobseeker', application.id, `Dev Patel, ${trustSchool.name}`);
   });
 
-  test('the applicant is shown by the name on their application', async () => {
+  test('the applicant is shown by the name on their application, marked as the applicant; to themselves as “You”', async () => {
     const applicationId = await newApplication('interviewing');
     assert.equal(
       (await sendFromPage(as.sam, 'jobseeker', applicationId, 'Could we talk about the interview?')).statusCode,
       303,
     );
-    await checkShownSender(as.amara, 'staff', applicationId, 'Sam Taylor');
-    await checkShownSender(as.sam, 'jobseeker', applicationId, 'Sam Taylor (you)');
+    await checkShownSender(as.amara, 'staff', applicationId, 'Sam Taylor (applicant)');
+    await checkShownSender(as.sam, 'jobseeker', applicationId, 'You');
   });
 });
 
@@ -534,7 +546,8 @@ describe('the rules changed while the message was being typed', () => {
       format: 'text',
       body: typed,
     });
-    const reason = 'You cannot send a message because the applicant withdrew their application';
+    const reason =
+      'You cannot send a message because the applicant withdrew their application. The conversation stays here as a record.';
     assert.equal(response.statusCode, 409);
     assert.deepEqual(errorSummaryOf(response.body), [{ text: reason, href: '#body' }]);
     assert.equal(notAllowedText(response.body), reason);
@@ -563,7 +576,10 @@ describe('the rules changed while the message was being typed', () => {
       body: typed,
     });
     assert.equal(response.statusCode, 409);
-    assert.equal(notAllowedText(response.body), 'You cannot reply because your application is not progressing');
+    assert.equal(
+      notAllowedText(response.body),
+      'You cannot reply because your application is not progressing. You can still read the messages from the school here, and find other jobs in Find a job.',
+    );
     assert.deepEqual(bodyTextareaOf(response.body), { name: 'unsent', readonly: true, value: typed });
     assert.equal((await messagesOf(applicationId)).length, 1);
   });
@@ -721,8 +737,16 @@ describe('messages are part of the record', () => {
     assert.equal((await jobseeker.post(`/applications/${applicationId}/withdraw`, { confirm: 'yes' })).statusCode, 303);
 
     for (const [client, side, reason] of [
-      [staff, 'staff', 'You cannot send a message because the applicant withdrew their application'],
-      [jobseeker, 'jobseeker', 'You cannot reply because your application was withdrawn'],
+      [
+        staff,
+        'staff',
+        'You cannot send a message because the applicant withdrew their application. The conversation stays here as a record.',
+      ],
+      [
+        jobseeker,
+        'jobseeker',
+        'You cannot reply because your application was withdrawn. You can still read the messages here, and find other jobs in Find a job.',
+      ],
     ] as const) {
       const page = await client.get(pageUrl(side, applicationId));
       assert.equal(page.statusCode, 200);

@@ -9,12 +9,14 @@ function jobseekerEmail(
   newMessages: number,
   schoolName = 'Oakfield Primary School',
   vacancyTitle = 'Year 3 class teacher',
+  canReply = true,
 ) {
   return jobseekerMessagesEmail({
     to: 'sam@example.com',
     schoolName,
     vacancyTitle,
     newMessages,
+    canReply,
     conversationUrl,
     unsubscribeUrl,
     reference: 'ledger-1',
@@ -48,6 +50,14 @@ function hrefs(html: string): string[] {
 }
 
 describe('the jobseeker’s email', () => {
+  test('offers a reply only when the applicant may reply (not when not progressing or withdrawn)', () => {
+    assert.match(jobseekerEmail(1).text, /Read and reply in Parley/);
+    const readOnly = jobseekerEmail(1, 'Oakfield Primary School', 'Year 3 class teacher', false);
+    assert.doesNotMatch(readOnly.text, /reply/i);
+    assert.match(readOnly.text, /Read the message in Parley/);
+    assert.match(jobseekerEmail(2, 'Oakfield Primary School', 'Year 3 class teacher', false).text, /Read the messages/);
+  });
+
   test('one message: singular words, names the school and the job', () => {
     const email = jobseekerEmail(1);
     assert.equal(email.subject, 'New message from Oakfield Primary School');
@@ -95,6 +105,7 @@ describe('the jobseeker’s email', () => {
       schoolName: 'Oakfield Primary School',
       vacancyTitle: 'Year 3 class teacher',
       newMessages: 1,
+      canReply: true,
       conversationUrl,
       unsubscribeUrl,
       reference: 'ledger-1',

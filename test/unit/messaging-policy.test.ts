@@ -76,27 +76,53 @@ describe('decideSend: wording', () => {
   });
 
   test('staff reasons are written for staff', () => {
-    assert.equal(reason('staff', 'draft', false), 'You cannot send a message until the application is submitted');
+    assert.equal(
+      reason('staff', 'draft', false),
+      'You cannot send a message until the applicant submits their application. You can message them once it is submitted.',
+    );
     assert.equal(
       reason('staff', 'withdrawn', true),
-      'You cannot send a message because the applicant withdrew their application',
+      'You cannot send a message because the applicant withdrew their application. The conversation stays here as a record.',
     );
   });
 
   test('jobseeker reasons are written for the jobseeker', () => {
-    assert.equal(reason('jobseeker', 'withdrawn', true), 'You cannot reply because your application was withdrawn');
+    assert.equal(
+      reason('jobseeker', 'withdrawn', true),
+      'You cannot reply because your application was withdrawn. You can still read the messages here, and find other jobs in Find a job.',
+    );
     assert.equal(
       reason('jobseeker', 'not_progressing', true),
-      'You cannot reply because your application is not progressing',
+      'You cannot reply because your application is not progressing. You can still read the messages from the school here, and find other jobs in Find a job.',
     );
-    assert.equal(reason('jobseeker', 'submitted', false), 'You can send a message once you are invited to interview');
-    assert.equal(reason('jobseeker', 'shortlisted', false), 'You can send a message once you are invited to interview');
+    assert.equal(
+      reason('jobseeker', 'submitted', false),
+      'You can start a conversation once the school invites you to interview. You can reply to any message the school sends you before then.',
+    );
+    assert.equal(
+      reason('jobseeker', 'shortlisted', false),
+      'You can start a conversation once the school invites you to interview. You can reply to any message the school sends you before then.',
+    );
     assert.equal(
       reason('jobseeker', 'draft', false),
       'You cannot send messages about a draft application. Submit your application first.',
     );
     assert.match(reason('jobseeker', 'withdrawn', false), /withdrawn/);
     assert.match(reason('jobseeker', 'not_progressing', false), /not progressing/);
+  });
+
+  test('every refusal is a full sentence followed by what the person can do next', () => {
+    for (const status of applicationStatuses) {
+      for (const actor of ['staff', 'jobseeker'] as const) {
+        for (const conversationHasMessages of [false, true]) {
+          const decision = decideSend({ actor, status, conversationHasMessages });
+          if (decision.allowed) continue;
+          const sentences = decision.reason.split(/(?<=\.) /);
+          assert.ok(sentences.length >= 2, `${actor}, ${status}: "${decision.reason}" gives no next step`);
+          for (const sentence of sentences) assert.match(sentence, /^[A-Z].*\.$/, `${actor}, ${status}: "${sentence}"`);
+        }
+      }
+    }
   });
 
   test('no reason talks to the wrong person', () => {

@@ -213,3 +213,21 @@ function checkFilesBeforeUpload() {
 
 checkFilesBeforeUpload();
 enhanceMessageForms();
+
+/** "Select all conversations on this page": without JavaScript a link that reloads the page ticked; here, in place. */
+function selectAllInPlace() {
+  document.querySelectorAll('[data-parley-select-all]').forEach((link) => {
+    const form = link.closest('form');
+    if (!form) return;
+    link.addEventListener('click', (event) => {
+      event.preventDefault();
+      const boxes = Array.from(form.querySelectorAll('input[name="conversationIds"]'));
+      const select = boxes.some((box) => !box.checked);
+      boxes.forEach((box) => {
+        box.checked = select;
+      });
+      link.textContent = select ? 'Clear all selections on this page' : 'Select all conversations on this page';
+    });
+  });
+}
+selectAllInPlace();
