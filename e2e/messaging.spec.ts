@@ -44,7 +44,8 @@ test('staff send a formatted message with a PDF; the jobseeker reads it and repl
   await expectNoAxeViolations(page);
   await expect(successBanner(page)).toContainText('Your message has been sent');
   await expect(conversation.messages).toHaveCount(1);
-  await expect(conversation.message('Dear Sam')).toContainText(staff.fullName);
+  // The sender's own messages say "You"; the applicant sees the staff member's name (below).
+  await expect(conversation.message('Dear Sam')).toContainText('You');
 
   await signOut(page);
   const applicationPage = new JobseekerApplicationPage(page);
@@ -102,7 +103,7 @@ test('a jobseeker invited to interview starts the conversation; staff see it unr
   await expect(conversation.unreadSummary).toHaveText('1 unread message');
   const message = conversation.message('Is there parking at the school?');
   await expect(conversation.unreadMarkOf(message)).toBeVisible();
-  await expect(message).toContainText(jobseeker.fullName);
+  await expect(message).toContainText(`${jobseeker.fullName} (applicant)`);
 });
 
 test('an applicant who is not progressing can read messages but not reply', async ({ page, scene }) => {
