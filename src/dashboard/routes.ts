@@ -9,6 +9,7 @@ import { dashboardPageSize, type DashboardService } from './service.ts';
 import type { DashboardSort, DashboardTab } from './repository.ts';
 import { parseSearch } from './search.ts';
 import { dashboardUrl, dashboardUrls, type DashboardQuery } from './urls.ts';
+import { liveUrls } from '../live/urls.ts';
 
 const sorts: { value: DashboardSort; text: string }[] = [
   { value: 'unread', text: 'Unread first' },
@@ -107,6 +108,7 @@ export function registerDashboardRoutes(app: FastifyInstance, services: { dashbo
         pagination: paginationFor(query, total),
         archiveAction: dashboardUrls.archiveSelected(),
         clearSearchUrl: dashboardUrl({ tab: query.tab, sort: query.sort }),
+        liveEvents: liveUrls.events(Date.now()),
       });
   }
 
@@ -170,6 +172,7 @@ export function registerDashboardRoutes(app: FastifyInstance, services: { dashbo
         statusLabel: jobseekerStatusLabel(row.status),
         url: `${applicationUrls.jobseekerApplication(row.applicationId)}#messages`,
       })),
+      liveEvents: liveUrls.events(Date.now()),
     });
   });
 }

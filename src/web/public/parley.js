@@ -213,3 +213,8 @@ function checkFilesBeforeUpload() {
 
 checkFilesBeforeUpload();
 enhanceMessageForms();
+
+// Live pages (src/live): only pages that ask for them load the script.
+if (document.querySelector('[data-parley-live]')) {
+  import('/public/live.js').then((live) => live.startLivePages());
+}
