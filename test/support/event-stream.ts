@@ -53,9 +53,9 @@ export class EventStreamClient {
   static open(
     baseUrl: string,
     path: string,
-    options: { cookies?: Map<string, string>; lastEventId?: string } = {},
+    options: { cookies?: Map<string, string>; lastEventId?: string; headers?: Record<string, string> } = {},
   ): Promise<EventStreamClient> {
-    const headers: Record<string, string> = { accept: 'text/event-stream' };
+    const headers: Record<string, string> = { accept: 'text/event-stream', ...options.headers };
     if (options.cookies?.size) headers.cookie = [...options.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
     if (options.lastEventId) headers['last-event-id'] = options.lastEventId;
     return new Promise((resolve, reject) => {
