@@ -113,6 +113,7 @@ const environmentSchema = z
       .min(1024)
       .default(25 * 1024 * 1024),
     REPLIES_PER_HOUR: z.coerce.number().int().min(1).default(20),
+    DATABASE_LISTEN_URL: z.string().optional(),
     LIVE_STREAMS_PER_PERSON: z.coerce.number().int().min(1).max(10_000).default(5),
     LIVE_HEARTBEAT_SECONDS: z.coerce.number().int().min(1).max(300).default(20),
     LIVE_SESSION_CHECK_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
@@ -275,7 +276,13 @@ export interface AppConfig {
    * Live pages (src/live): streams per person in one web process, the interval of the comments that keep a stream's
    * connection open through proxies, and how often streams check their session still exists (sign-out ends them).
    */
-  live: { streamsPerPerson: number; heartbeatSeconds: number; sessionCheckSeconds: number };
+  live: {
+    streamsPerPerson: number;
+    heartbeatSeconds: number;
+    sessionCheckSeconds: number;
+    /** A direct connection for LISTEN when DATABASE_URL goes through a pooler in transaction mode (PgBouncer). */
+    listenUrl: string | undefined;
+  };
 }
 
 export class ConfigError extends Error {
@@ -357,6 +364,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       streamsPerPerson: values.LIVE_STREAMS_PER_PERSON,
       heartbeatSeconds: values.LIVE_HEARTBEAT_SECONDS,
       sessionCheckSeconds: values.LIVE_SESSION_CHECK_SECONDS,
+      listenUrl: values.DATABASE_LISTEN_URL,
     },
   };
 }

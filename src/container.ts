@@ -137,7 +137,11 @@ export function createContainer(options: {
   });
   const dashboard = createDashboardService({ db, countUnreadNotifications: notifications.unreadCount });
   // Live pages: one LISTEN connection per process, opened when the first page starts listening (web processes only).
-  const liveListener = createPgListener({ connectionString: options.databaseUrl, channel: liveChannel, logger });
+  const liveListener = createPgListener({
+    connectionString: config.live.listenUrl ?? options.databaseUrl,
+    channel: liveChannel,
+    logger,
+  });
   const live = createLiveService({
     db,
     listener: liveListener,
