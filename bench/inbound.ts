@@ -9,6 +9,7 @@ import nodemailer from 'nodemailer';
 import type pg from 'pg';
 import { createDatabase } from '../src/platform/db.ts';
 import { createReplyAddresses } from '../src/replies/service.ts';
+import { cpuPer, type CpuSample } from './cpu.ts';
 import { summarise } from './stats.ts';
 
 export interface InboundResult {
@@ -21,6 +22,8 @@ export interface InboundResult {
   /** Each email's SMTP transaction, from DATA to the receiver's answer (the reply written). */
   p50: number;
   p95: number;
+  /** CPU ms per reply: the receiver, PostgreSQL and this process (which sends the emails). */
+  cpu: CpuSample | null;
 }
 
 const quoted = (name: string) => `Thank you, Monday at 10 suits me. I will bring my certificates.
@@ -41,6 +44,7 @@ export async function measureInbound(input: {
   jobseekerSenders: { userId: string; applicationId: string }[];
   emails: number;
   concurrency: number;
+  cpu?: () => CpuSample;
   log: (line: string) => void;
 }): Promise<InboundResult> {
   const { client, log } = input;
@@ -77,6 +81,7 @@ export async function measureInbound(input: {
   const timings: number[] = [];
   let failed = 0;
   let next = 0;
+  const cpuBefore = input.cpu?.();
   const started = performance.now();
   await Promise.all(
     Array.from({ length: input.concurrency }, async () => {
@@ -101,12 +106,14 @@ export async function measureInbound(input: {
     }),
   );
   const seconds = (performance.now() - started) / 1000;
+  const cpuAfter = input.cpu?.();
   transport.close();
   const after = Number(
     (await client.query<{ count: string }>(`select count(*) from inbound_replies where outcome = 'accepted'`)).rows[0]
       ?.count ?? 0,
   );
   const accepted = after - before;
+  const cpu = cpuBefore && cpuAfter ? cpuPer(cpuBefore, cpuAfter, accepted) : null;
   const summary = summarise(timings);
   return {
     emails: input.emails,
@@ -117,5 +124,6 @@ export async function measureInbound(input: {
     concurrency: input.concurrency,
     p50: summary.p50,
     p95: summary.p95,
+    cpu,
   };
 }

@@ -164,7 +164,7 @@ export function resultRows(report: Report): string[][] {
       String(inbound.failed + (inbound.emails - inbound.accepted - inbound.failed)),
       '–',
       '–',
-      '–',
+      cpuText(inbound.cpu),
       `≥ 100/s: ${verdict(inbound.failed === 0 && inbound.perSecond >= 100)}`,
     ]);
   }
@@ -326,7 +326,11 @@ function generated(report: Report): string {
     lines.push(
       `${whole(inbound.emails)} replies (plain text with a quoted email and a signature) sent over ${inbound.concurrency} SMTP connections to the receiver ` +
         `(\`--inbound\`, production mode): ${whole(inbound.accepted)} became messages in ${inbound.seconds.toFixed(1)} s, ${inbound.perSecond.toFixed(0)} per second; ` +
-        `each SMTP transaction p50 ${ms(inbound.p50)} ms, p95 ${ms(inbound.p95)} ms.`,
+        `each SMTP transaction p50 ${ms(inbound.p50)} ms, p95 ${ms(inbound.p95)} ms.` +
+        (inbound.cpu && inbound.cpu.postgres !== null
+          ? ` CPU per reply: ${inbound.cpu.parley.toFixed(1)} ms in the receiver and ${inbound.cpu.postgres.toFixed(1)} ms in PostgreSQL, ` +
+            `so two otherwise idle cores would take about ${whole(2000 / (inbound.cpu.parley + inbound.cpu.postgres))} replies a second.`
+          : ''),
       '',
     );
   }

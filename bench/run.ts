@@ -564,10 +564,11 @@ async function main(): Promise<void> {
             jobseekerSenders: cast.jobseekerSenders,
             emails: options.inboundEmails,
             concurrency: options.inboundConcurrency,
+            cpu: () => meter.sample([inbound.pid]),
             log,
           });
           log(
-            `    ${report.inbound.accepted} of ${report.inbound.emails} in ${report.inbound.seconds.toFixed(1)} s: ${report.inbound.perSecond.toFixed(0)}/s (p50 ${report.inbound.p50.toFixed(0)} ms, p95 ${report.inbound.p95.toFixed(0)} ms)`,
+            `    ${report.inbound.accepted} of ${report.inbound.emails} in ${report.inbound.seconds.toFixed(1)} s: ${report.inbound.perSecond.toFixed(0)}/s (p50 ${report.inbound.p50.toFixed(0)} ms, p95 ${report.inbound.p95.toFixed(0)} ms); CPU ms each ${JSON.stringify(report.inbound.cpu)}`,
           );
         } finally {
           await inbound.stop();

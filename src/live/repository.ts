@@ -6,8 +6,8 @@ import { schoolsVisibleToStaff } from '../accounts/school-visibility.ts';
 export const liveChannel = 'parley_live';
 
 /**
- * What crosses processes when a message is sent: ids only, never its text. `at` is the send transaction's time in
- * milliseconds (the message's sent_at), which streams use as their event id.
+ * What crosses processes when a message is sent: ids only, never its text. `at` is the message's sent_at in
+ * milliseconds (rounded down), which streams use as their event id.
  */
 export interface LiveMessageEvent {
   kind: 'message';
@@ -21,7 +21,8 @@ export interface LiveMessageEvent {
 
 /**
  * Queues the event on the transaction's own connection: PostgreSQL delivers it when (and only if) the transaction
- * commits. The school and jobseeker come from the application, in the same statement.
+ * commits. The message (written earlier in the same transaction) gives its time; the school and jobseeker come from
+ * its application, in the same statement.
  */
 export async function notifyMessageSent(
   trx: DbExecutor,
@@ -30,15 +31,18 @@ export async function notifyMessageSent(
   await sql`
     select pg_notify(${liveChannel}, json_build_object(
       'kind', 'message',
-      'at', floor(extract(epoch from now()) * 1000)::bigint,
-      'messageId', ${event.messageId}::text,
+      'at', floor(extract(epoch from m.sent_at) * 1000)::bigint,
+      'messageId', m.id,
       'applicationId', a.id,
       'schoolId', v.school_id,
       'jobseekerId', a.jobseeker_id,
-      'senderUserId', ${event.senderUserId}::text
+      'senderUserId', m.sender_user_id
     )::text)
-    from applications a join vacancies v on v.id = a.vacancy_id
-    where a.id = ${event.applicationId}`.execute(trx);
+    from messages m
+    join conversations c on c.id = m.conversation_id
+    join applications a on a.id = c.application_id
+    join vacancies v on v.id = a.vacancy_id
+    where m.id = ${event.messageId} and a.id = ${event.applicationId}`.execute(trx);
 }
 
 /** The schools whose applications this member of staff may see (the same rule as every staff page). */
