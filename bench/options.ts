@@ -23,14 +23,32 @@ export interface BenchOptions {
   soak: boolean;
   soakSeconds: number;
   soakVisitors: number;
+  /** Live pages: the streams one web process holds open. */
+  liveConnections: number;
+  /** Live pages: messages sent while another web process holds the pages open. */
+  liveSends: number;
+  /** Replies by email sent to the receiver. */
+  inboundEmails: number;
+  /** SMTP connections the replies arrive on at once. */
+  inboundConcurrency: number;
 }
 
-export const scenarioNames = ['dashboard', 'search', 'conversation', 'daily-email', 'send'] as const;
+export const scenarioNames = [
+  'dashboard',
+  'search',
+  'conversation',
+  'daily-email',
+  'send',
+  'live-connections',
+  'live-latency',
+  'inbound',
+] as const;
 export type ScenarioName = (typeof scenarioNames)[number];
 
 export const usage = `npm run bench -- [--scale 1] [--reuse] [--load-only] [--seconds 20] [--send-seconds 60]
                     [--only dashboard,search,conversation,daily-email,send] [--workers 2] [--pool-size 10] [--daily-timeout 600] [--no-write] [--profile]
-                    [--soak] [--soak-seconds 600] [--soak-visitors 200]`;
+                    [--soak] [--soak-seconds 600] [--soak-visitors 200]
+                    [--live-connections 2000] [--live-sends 300] [--inbound-emails 1000] [--inbound-concurrency 20]`;
 
 export function parseOptions(argv: string[]): BenchOptions {
   const options: BenchOptions = {
@@ -48,6 +66,10 @@ export function parseOptions(argv: string[]): BenchOptions {
     soak: false,
     soakSeconds: 600,
     soakVisitors: 200,
+    liveConnections: 2000,
+    liveSends: 300,
+    inboundEmails: 1000,
+    inboundConcurrency: 20,
   };
   const value = (index: number, name: string): string => {
     const next = argv[index + 1];
@@ -94,6 +116,22 @@ export function parseOptions(argv: string[]): BenchOptions {
         index += 1;
         break;
       }
+      case '--live-connections':
+        options.liveConnections = Math.round(positive(value(index, argument), argument));
+        index += 1;
+        break;
+      case '--live-sends':
+        options.liveSends = Math.round(positive(value(index, argument), argument));
+        index += 1;
+        break;
+      case '--inbound-emails':
+        options.inboundEmails = Math.round(positive(value(index, argument), argument));
+        index += 1;
+        break;
+      case '--inbound-concurrency':
+        options.inboundConcurrency = Math.round(positive(value(index, argument), argument));
+        index += 1;
+        break;
       case '--soak':
         options.soak = true;
         break;

@@ -36,6 +36,7 @@ function environmentFor(settings: ParleyEnvironment): NodeJS.ProcessEnv {
     SMTP_REQUIRE_TLS: 'false',
     FILE_STORAGE_DIR: path.join(benchLogFolder, 'files'),
     ...(settings.poolSize ? { DATABASE_POOL_SIZE: String(settings.poolSize) } : {}),
+    ...settings.extraEnv,
   };
 }
 
@@ -57,9 +58,15 @@ export interface ParleyEnvironment {
   profile?: boolean;
   /** DATABASE_POOL_SIZE; Parley's default when absent. */
   poolSize?: number | null;
+  /** Settings of one scenario (live pages' limits, the reply receiver's domain and port). */
+  extraEnv?: Record<string, string>;
 }
 
-function startProcess(mode: '--web' | '--worker', settings: ParleyEnvironment, name: string): ParleyProcess {
+function startProcess(
+  mode: '--web' | '--worker' | '--inbound',
+  settings: ParleyEnvironment,
+  name: string,
+): ParleyProcess {
   fs.mkdirSync(benchLogFolder, { recursive: true });
   const logFile = path.join(benchLogFolder, `${name}.log`);
   const out = fs.openSync(logFile, 'w');
@@ -119,4 +126,24 @@ export async function startWeb(settings: ParleyEnvironment, name = 'web'): Promi
 
 export function startWorkers(settings: ParleyEnvironment, count: number): ParleyProcess[] {
   return Array.from({ length: count }, (_, index) => startProcess('--worker', settings, `worker-${index + 1}`));
+}
+
+/** The receiver of replies by email (`npm run inbound`), once it logs that it listens. */
+export async function startInbound(settings: ParleyEnvironment, name = 'inbound'): Promise<ParleyProcess> {
+  const inbound = startProcess('--inbound', settings, name);
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (inbound.child.exitCode !== null)
+      throw new Error(`the reply receiver exited with ${inbound.child.exitCode}; see ${inbound.logFile}`);
+    const log = await readFile(inbound.logFile, 'utf8').catch(() => '');
+    if (log.includes('reply receiver listening')) return inbound;
+    if (Date.now() > deadline) throw new Error(`the reply receiver did not start; see ${inbound.logFile}`);
+    await sleep(200);
+  }
+}
+
+/** Resident memory now (VmRSS), in MB. */
+export async function residentMemoryMb(pid: number): Promise<number> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024;
 }

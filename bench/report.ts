@@ -12,6 +12,9 @@ import type { HttpResult } from './http.ts';
 import type { SqlTiming } from './page-sql.ts';
 import type { DataShape } from './shape.ts';
 
+import type { LiveConnectionsResult, LiveLatencyResult } from './live.ts';
+import type { InboundResult } from './inbound.ts';
+
 export const documentPath = path.join(projectRoot, 'docs', 'performance.md');
 const startMarker = '<!-- bench:generated:start -->';
 const endMarker = '<!-- bench:generated:end -->';
@@ -58,6 +61,9 @@ export interface Report {
   peakMemoryMb: number | null;
   plans: { page: string; step: string; sql: string; plan: string }[];
   searchQueries: { query: string; sqlP50: number; matches: number }[];
+  liveConnections?: LiveConnectionsResult | null;
+  liveLatency?: LiveLatencyResult | null;
+  inbound?: InboundResult | null;
 }
 
 const ms = (value: number) => (Number.isFinite(value) ? value.toFixed(1) : '–');
@@ -115,6 +121,51 @@ export function resultRows(report: Report): string[][] {
       '–',
       cpuText(daily.cpu),
       `${whole(daily.sent)} emails in ${daily.seconds.toFixed(1)} s, ≤ 30 s: ${verdict(!daily.timedOut && daily.seconds <= 30)}`,
+    ]);
+  }
+  if (report.liveConnections) {
+    const live = report.liveConnections;
+    rows.push([
+      `live pages: ${whole(live.connections)} open streams, one web process`,
+      '–',
+      '–',
+      '–',
+      '–',
+      String(live.refused),
+      '–',
+      '–',
+      '–',
+      `${whole(live.extraMb)} MB extra (${live.perConnectionKb.toFixed(1)} KB each), < 200 MB: ${verdict(live.refused === 0 && live.extraMb < 200)}`,
+    ]);
+  }
+  if (report.liveLatency) {
+    const live = report.liveLatency;
+    rows.push([
+      `live pages: send on web 1 to event on web 2 (${whole(live.sends)} sends)`,
+      ms(live.fromRequest.p50),
+      ms(live.fromRequest.p95),
+      ms(live.fromRequest.p99),
+      '–',
+      String(live.missed),
+      '–',
+      '–',
+      '–',
+      `p95 < 500 ms: ${verdict(live.missed === 0 && live.fromRequest.p95 < 500)}`,
+    ]);
+  }
+  if (report.inbound) {
+    const inbound = report.inbound;
+    rows.push([
+      `replies by email, end to end (${inbound.concurrency} SMTP connections)`,
+      ms(inbound.p50),
+      ms(inbound.p95),
+      '–',
+      `${inbound.perSecond.toFixed(0)}/s`,
+      String(inbound.failed + (inbound.emails - inbound.accepted - inbound.failed)),
+      '–',
+      '–',
+      cpuText(inbound.cpu),
+      `≥ 100/s: ${verdict(inbound.failed === 0 && inbound.perSecond >= 100)}`,
     ]);
   }
   if (report.peakMemoryMb !== null) {
@@ -246,6 +297,40 @@ function generated(report: Report): string {
     lines.push('### Sending', '');
     lines.push(
       `${whole(report.send.messagesWritten)} messages written in ${report.send.http.seconds.toFixed(0)} s; responses ${statuses}.`,
+      '',
+    );
+  }
+  if (report.liveConnections) {
+    const live = report.liveConnections;
+    lines.push('### Live pages', '');
+    lines.push(
+      `${whole(live.connections)} event streams held by one web process for ${whole(live.people)} people (half conversation pages, half lists), ` +
+        `opened in ${live.openSeconds.toFixed(1)} s: resident memory ${whole(live.rssBeforeMb)} MB before, ${whole(live.rssOpenMb)} MB with them open ` +
+        `(${whole(live.extraMb)} MB extra), ${whole(live.rssAfterMb)} MB after they closed.`,
+      '',
+    );
+  }
+  if (report.liveLatency) {
+    const live = report.liveLatency;
+    if (!report.liveConnections) lines.push('### Live pages', '');
+    lines.push(
+      `${whole(live.sends)} messages sent by staff through web process 1 while ${whole(live.streams)} applicants held their conversation pages open on web process 2: ` +
+        `from the send's request to the event on the page, p50 ${ms(live.fromRequest.p50)} ms, p95 ${ms(live.fromRequest.p95)} ms, max ${ms(live.fromRequest.max)} ms; ` +
+        `from the send's response (committed) to the event, p50 ${ms(live.fromResponse.p50)} ms, p95 ${ms(live.fromResponse.p95)} ms. ${whole(live.missed)} events missed.`,
+      '',
+    );
+  }
+  if (report.inbound) {
+    const inbound = report.inbound;
+    lines.push('### Replies by email', '');
+    lines.push(
+      `${whole(inbound.emails)} replies (plain text with a quoted email and a signature) sent over ${inbound.concurrency} SMTP connections to the receiver ` +
+        `(\`--inbound\`, production mode): ${whole(inbound.accepted)} became messages in ${inbound.seconds.toFixed(1)} s, ${inbound.perSecond.toFixed(0)} per second; ` +
+        `each SMTP transaction p50 ${ms(inbound.p50)} ms, p95 ${ms(inbound.p95)} ms.` +
+        (inbound.cpu && inbound.cpu.postgres !== null
+          ? ` CPU per reply: ${inbound.cpu.parley.toFixed(1)} ms in the receiver and ${inbound.cpu.postgres.toFixed(1)} ms in PostgreSQL, ` +
+            `so two otherwise idle cores would take about ${whole(2000 / (inbound.cpu.parley + inbound.cpu.postgres))} replies a second.`
+          : ''),
       '',
     );
   }

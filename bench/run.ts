@@ -38,7 +38,9 @@ import {
   type PageSql,
   type PageVisit,
 } from './page-sql.ts';
-import { newSessionSecret, startWeb, type ParleyEnvironment } from './processes.ts';
+import { newSessionSecret, startInbound, startWeb, type ParleyEnvironment } from './processes.ts';
+import { measureLiveConnections, measureLiveLatency } from './live.ts';
+import { measureInbound } from './inbound.ts';
 import { documentPath, printTable, writeDocument, type Machine, type PageResult, type Report } from './report.ts';
 import { createVisitors, visitorHeaders, type Visitor } from './sessions.ts';
 import { shapeAt } from './shape.ts';
@@ -205,6 +207,8 @@ async function main(): Promise<void> {
       sessionSecret: newSessionSecret(),
       profile: options.profile,
       poolSize: options.poolSize,
+      // Live pages: the connections scenario holds thousands of streams for a few hundred people.
+      extraEnv: { LIVE_STREAMS_PER_PERSON: '10000' },
     };
     const baseUrl = `http://127.0.0.1:${settings.port}`;
     if (options.soak) {
@@ -488,6 +492,88 @@ async function main(): Promise<void> {
       }
 
       report.peakMemoryMb = await web.peakMemoryMb();
+
+      if (options.only.has('live-connections')) {
+        log(`Live pages: ${options.liveConnections} open streams on one web process`);
+        const people = [
+          ...cast.staffSenders.map((s) => ({ ...s, kind: 'staff' as const })),
+          ...cast.jobseekerSenders.map((s) => ({ ...s, kind: 'jobseeker' as const })),
+        ];
+        const visitors = await createVisitors(
+          client,
+          baseUrl,
+          settings.sessionSecret,
+          people.map((person) => ({ id: person.userId, kind: person.kind })),
+        );
+        report.liveConnections = await measureLiveConnections({
+          baseUrl,
+          webPid: web.pid,
+          visitors,
+          applicationOf: new Map(people.map((person) => [person.userId, person.applicationId])),
+          count: options.liveConnections,
+          log,
+        });
+        log(
+          `    ${report.liveConnections.extraMb.toFixed(0)} MB extra for ${report.liveConnections.connections} streams (${report.liveConnections.perConnectionKb.toFixed(1)} KB each)`,
+        );
+      }
+
+      if (options.only.has('live-latency')) {
+        log('Live pages: from a send on web 1 to the event on a page held by web 2');
+        const secondPort = await freePort();
+        const second = await startWeb({ ...settings, port: secondPort }, 'web-2');
+        try {
+          report.liveLatency = await measureLiveLatency({
+            client,
+            senderUrl: baseUrl,
+            receiverUrl: `http://127.0.0.1:${secondPort}`,
+            sessionSecret: settings.sessionSecret,
+            staffSenders: cast.staffSenders,
+            sends: options.liveSends,
+            concurrency: 5,
+            log,
+          });
+          log(
+            `    p50 ${report.liveLatency.fromRequest.p50.toFixed(1)} ms, p95 ${report.liveLatency.fromRequest.p95.toFixed(1)} ms from the send's request; ${report.liveLatency.missed} missed`,
+          );
+        } finally {
+          await second.stop();
+        }
+      }
+
+      if (options.only.has('inbound')) {
+        const inboundPort = await freePort();
+        const domain = 'reply.bench.example';
+        log(`Replies by email: ${options.inboundEmails} emails to the receiver`);
+        const inbound = await startInbound({
+          ...settings,
+          port: await freePort(),
+          extraEnv: {
+            REPLY_EMAIL_DOMAIN: domain,
+            INBOUND_HOST: '127.0.0.1',
+            INBOUND_PORT: String(inboundPort),
+            REPLIES_PER_HOUR: '1000000',
+          },
+        });
+        try {
+          report.inbound = await measureInbound({
+            client,
+            connectionString,
+            port: inboundPort,
+            domain,
+            jobseekerSenders: cast.jobseekerSenders,
+            emails: options.inboundEmails,
+            concurrency: options.inboundConcurrency,
+            cpu: () => meter.sample([inbound.pid]),
+            log,
+          });
+          log(
+            `    ${report.inbound.accepted} of ${report.inbound.emails} in ${report.inbound.seconds.toFixed(1)} s: ${report.inbound.perSecond.toFixed(0)}/s (p50 ${report.inbound.p50.toFixed(0)} ms, p95 ${report.inbound.p95.toFixed(0)} ms); CPU ms each ${JSON.stringify(report.inbound.cpu)}`,
+          );
+        } finally {
+          await inbound.stop();
+        }
+      }
       log('');
       printTable(report, log);
       if (options.write) {

@@ -113,6 +113,10 @@ const environmentSchema = z
       .min(1024)
       .default(25 * 1024 * 1024),
     REPLIES_PER_HOUR: z.coerce.number().int().min(1).default(20),
+    DATABASE_LISTEN_URL: z.string().optional(),
+    LIVE_STREAMS_PER_PERSON: z.coerce.number().int().min(1).max(10_000).default(5),
+    LIVE_HEARTBEAT_SECONDS: z.coerce.number().int().min(1).max(300).default(20),
+    LIVE_SESSION_CHECK_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
   })
   .superRefine((env, context) => {
     if (env.NODE_ENV === 'production') {
@@ -268,6 +272,17 @@ export interface AppConfig {
    * Reply-To of ours): emails then do not offer them.
    */
   replies: { domain: string; host: string; port: number; maxBytes: number; perHour: number } | null;
+  /**
+   * Live pages (src/live): streams per person in one web process, the interval of the comments that keep a stream's
+   * connection open through proxies, and how often streams check their session still exists (sign-out ends them).
+   */
+  live: {
+    streamsPerPerson: number;
+    heartbeatSeconds: number;
+    sessionCheckSeconds: number;
+    /** A direct connection for LISTEN when DATABASE_URL goes through a pooler in transaction mode (PgBouncer). */
+    listenUrl: string | undefined;
+  };
 }
 
 export class ConfigError extends Error {
@@ -345,6 +360,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       testPauses: values.EMAIL_TEST_PAUSES ?? [],
     },
     replies: repliesFrom(values),
+    live: {
+      streamsPerPerson: values.LIVE_STREAMS_PER_PERSON,
+      heartbeatSeconds: values.LIVE_HEARTBEAT_SECONDS,
+      sessionCheckSeconds: values.LIVE_SESSION_CHECK_SECONDS,
+      listenUrl: values.DATABASE_LISTEN_URL,
+    },
   };
 }
 

@@ -34,6 +34,10 @@ import { registerNotificationRoutes } from './notifications/routes.ts';
 import { demoAccounts } from './demo/accounts.ts';
 import { createRepliesService, createReplyAddresses, createReplyListeners } from './replies/service.ts';
 import { registerReplyRoutes } from './replies/routes.ts';
+import { createPgListener } from './platform/pg-listener.ts';
+import { createLiveService } from './live/service.ts';
+import { liveChannel } from './live/repository.ts';
+import { registerLiveRoutes } from './live/routes.ts';
 
 function createEmailTransport(config: AppConfig, checkpoint: DeliveryCheckpoint): EmailTransport {
   const transport = config.email.transport;
@@ -111,7 +115,11 @@ export function createContainer(options: {
     storage,
     scanner,
     limits: config.attachments,
-    onMessageSent: [notifications.onMessageSent, replyListeners.onMessageSent],
+    onMessageSent: [
+      notifications.onMessageSent,
+      replyListeners.onMessageSent,
+      (trx, event) => live.onMessageSent(trx, event),
+    ],
     onStorageFailure: (error) => logger.error({ err: error }, 'an attachment could not be stored'),
   });
   const replies = createRepliesService({
@@ -128,6 +136,20 @@ export function createContainer(options: {
     notifications,
   });
   const dashboard = createDashboardService({ db, countUnreadNotifications: notifications.unreadCount });
+  // Live pages: one LISTEN connection per process, opened when the first page starts listening (web processes only).
+  const liveListener = createPgListener({
+    connectionString: config.live.listenUrl ?? options.databaseUrl,
+    channel: liveChannel,
+    logger,
+  });
+  const live = createLiveService({
+    db,
+    listener: liveListener,
+    applications,
+    navigationCounts: (user) => dashboard.navigationCounts(user),
+    logger,
+    settings: config.live,
+  });
   const vacancies = createVacanciesService({ db, clock, applications });
   const applicationPage = createApplicationPageService({
     applications,
@@ -164,6 +186,8 @@ export function createContainer(options: {
             ? { transportName: transport.name, list: () => listStoredEmails(config.email.mailFolder) }
             : null,
       }),
+    (app) =>
+      registerLiveRoutes(app, { live, applicationPage, navigationCounts: (user) => dashboard.navigationCounts(user) }),
   ];
   async function checkDatabase(): Promise<void> {
     await sql`select 1`.execute(db);
@@ -196,10 +220,13 @@ export function createContainer(options: {
     replies,
     vacancies,
     applicationPage,
+    live,
     /** What the web application is built from (src/web/app.ts createApp). */
     web,
     checkDatabase,
     async close(): Promise<void> {
+      live.closeAll();
+      await liveListener.close();
       await queue.stop();
       await transport.close?.();
       await db.destroy();

@@ -14,6 +14,7 @@ import type { MessagingService } from '../messaging/service.ts';
 import type { NotificationsService } from '../notifications/service.ts';
 import type { DashboardService } from '../dashboard/service.ts';
 import { dashboardUrls } from '../dashboard/urls.ts';
+import { liveUrls } from '../live/urls.ts';
 import type { ApplicationsService } from './service.ts';
 import { allowedMoves, canWithdraw, statusLabel } from './status.ts';
 import { applicationUrls } from './urls.ts';
@@ -121,6 +122,11 @@ export function createApplicationPageService(deps: {
         messageForm,
         messageAction: isStaff ? messagingUrls.staffSend(application.id) : messagingUrls.jobseekerSend(application.id),
         attachmentLimits: attachmentField,
+        // With JavaScript, the page listens for new messages from this time on (src/live).
+        live: {
+          events: liveUrls.applicationEvents(application.id, Date.now()),
+          thread: liveUrls.thread(application.id),
+        },
       };
       if (isStaff) {
         const conversationId = conversation.conversationId;

@@ -9,6 +9,7 @@ import { dashboardPageSize, type DashboardService } from './service.ts';
 import type { DashboardSort, DashboardTab } from './repository.ts';
 import { parseSearch } from './search.ts';
 import { dashboardUrl, dashboardUrls, type DashboardQuery } from './urls.ts';
+import { liveUrls } from '../live/urls.ts';
 
 declare module 'fastify' {
   interface Session {
@@ -193,6 +194,7 @@ export function registerDashboardRoutes(app: FastifyInstance, services: { dashbo
         pagination: paginationFor(query, total),
         archiveAction: dashboardUrls.archiveSelected(),
         clearSearchUrl: dashboardUrl({ tab: query.tab, sort: query.sort }),
+        liveEvents: liveUrls.events(Date.now()),
       });
   }
 
@@ -259,6 +261,7 @@ export function registerDashboardRoutes(app: FastifyInstance, services: { dashbo
         lastSender: row.lastSenderKind === 'jobseeker' ? 'you' : row.lastSenderName,
         url: `${applicationUrls.jobseekerApplication(row.applicationId)}#messages`,
       })),
+      liveEvents: liveUrls.events(Date.now()),
     });
   });
 }

@@ -178,7 +178,11 @@ export function createRepliesService(deps: {
   async function receive(email: InboundEmail): Promise<InboundOutcome> {
     const token = deps.domain ? tokenFromAddress(email.recipient, deps.domain) : null;
     if (!token) return 'not-ours';
-    const parsed = await simpleParser(email.raw, { skipHtmlToText: true, skipTextToHtml: true, skipTextLinks: true });
+    // The address is looked up while the email is parsed (a database round trip alongside the CPU work).
+    const [parsed, address] = await Promise.all([
+      simpleParser(email.raw, { skipHtmlToText: true, skipTextToHtml: true, skipTextLinks: true }),
+      findReplyAddress(db, hashReplyToken(token)),
+    ]);
     const automatic = isAutomatic({
       envelopeFrom: email.envelopeFrom,
       header: headerOf(parsed),
@@ -187,7 +191,6 @@ export function createRepliesService(deps: {
         ?.line.slice(13)
         .trim(),
     });
-    const address = await findReplyAddress(db, hashReplyToken(token));
     if (automatic) {
       // Never answered and never a message: an out-of-office or a bounce must not start a conversation of robots.
       await recordInbound(db, { replyAddressId: address?.id ?? null, outcome: 'ignored', refusal: 'automatic' });
@@ -197,12 +200,15 @@ export function createRepliesService(deps: {
     if (!address) return refuse('unknown-address', parsed, undefined, undefined);
 
     const since = new Date(clock.now().getTime() - 60 * 60 * 1000);
-    if ((await countRecentInbound(db, address.id, since)) >= deps.perHour) {
+    const [recent, owner] = await Promise.all([
+      countRecentInbound(db, address.id, since),
+      deps.loadSignedInUser(address.userId),
+    ]);
+    if (recent >= deps.perHour) {
       logger.warn({ replyAddress: address.id }, 'replies by email to one address over the hourly limit');
       return 'rate-limited';
     }
 
-    const owner = await deps.loadSignedInUser(address.userId);
     const from = parsed.from?.value[0]?.address ?? '';
     if (owner && !sameAddress(from, owner.email)) return refuse('not-the-owner', parsed, address, owner);
     if (address.revokedAt) return refuse('revoked', parsed, address, owner);

@@ -231,3 +231,8 @@ function selectAllInPlace() {
   });
 }
 selectAllInPlace();
+
+// Live pages (src/live): only pages that ask for them load the script.
+if (document.querySelector('[data-parley-live]')) {
+  import('/public/live.js').then((live) => live.startLivePages());
+}
