@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { requireJobseeker, requireStaff, signedInUser } from '../web/guards.ts';
 import { NotFoundError, requireUuid } from '../web/http-errors.ts';
 import { formErrors, noErrors, zodFormErrors, type FormErrors } from '../web/form-errors.ts';
@@ -8,6 +8,18 @@ import { applicationUrls } from '../applications/urls.ts';
 import { isApplicationStatus, staffStatusLabel } from '../applications/status.ts';
 import type { VacanciesService } from './service.ts';
 import { vacancyUrls } from './urls.ts';
+import { accountUrls } from '../accounts/urls.ts';
+
+/** A jobseeker applies once they have confirmed their email address; until then, this page offers a new link. */
+function unconfirmedEmailPage(request: FastifyRequest, reply: FastifyReply, vacancyId: string) {
+  if (signedInUser(request).emailVerified !== false) return undefined;
+  return reply.code(403).render('accounts/views/unconfirmed-email.njk', {
+    pageTitle: 'Confirm your email address to apply',
+    resendAction: accountUrls.resendVerification(),
+    returnTo: vacancyUrls.apply(vacancyId),
+    backLink: { href: vacancyUrls.job(vacancyId) },
+  });
+}
 
 export interface VacancyRouteServices {
   vacancies: VacanciesService;
@@ -36,6 +48,8 @@ export function registerVacancyRoutes(app: FastifyInstance, services: VacancyRou
       vacancy,
       open,
       applyUrl: vacancyUrls.apply(vacancy.id),
+      signUpUrl: accountUrls.signUp(vacancyUrls.job(vacancy.id)),
+      signInUrl: accountUrls.signIn(vacancyUrls.job(vacancy.id)),
       existing: existing ? { ...existing, url: applicationUrls.jobseekerApplication(existing.id) } : undefined,
       backLink: { href: vacancyUrls.jobs(), text: 'All jobs' },
     });
@@ -63,6 +77,9 @@ export function registerVacancyRoutes(app: FastifyInstance, services: VacancyRou
   app.get('/jobs/:vacancyId/apply', { preHandler: requireJobseeker }, async (request, reply) => {
     const user = signedInUser(request);
     const vacancyId = requireUuid((request.params as { vacancyId: string }).vacancyId);
+    if (!(await vacancies.findPublished(vacancyId))) throw new NotFoundError();
+    const unconfirmed = unconfirmedEmailPage(request, reply, vacancyId);
+    if (unconfirmed) return unconfirmed;
     const existing = await applications.findForVacancy(vacancyId, user.id);
     if (existing && existing.status !== 'draft')
       return reply.redirect(applicationUrls.jobseekerApplication(existing.id), 303);
@@ -79,6 +96,9 @@ export function registerVacancyRoutes(app: FastifyInstance, services: VacancyRou
   app.post('/jobs/:vacancyId/apply', { preHandler: requireJobseeker }, async (request, reply) => {
     const user = signedInUser(request);
     const vacancyId = requireUuid((request.params as { vacancyId: string }).vacancyId);
+    if (!(await vacancies.findPublished(vacancyId))) throw new NotFoundError();
+    const unconfirmed = unconfirmedEmailPage(request, reply, vacancyId);
+    if (unconfirmed) return unconfirmed;
     const raw = (request.body ?? {}) as Record<string, unknown>;
     const text = (value: unknown) => (typeof value === 'string' ? value : '');
     const values = {
