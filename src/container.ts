@@ -28,6 +28,7 @@ import { createApplicationPageService } from './applications/application-page.ts
 import { registerAccountRoutes } from './accounts/routes.ts';
 import { registerAccountLinkRoutes } from './accounts/account-link-routes.ts';
 import { registerVacancyRoutes } from './vacancies/routes.ts';
+import { registerVacancyEditingRoutes } from './vacancies/editing-routes.ts';
 import { registerApplicationRoutes } from './applications/routes.ts';
 import { registerMessagingRoutes } from './messaging/routes.ts';
 import { registerDashboardRoutes } from './dashboard/routes.ts';
@@ -138,7 +139,12 @@ export function createContainer(options: {
     notifications,
   });
   const dashboard = createDashboardService({ db, countUnreadNotifications: notifications.unreadCount });
-  const vacancies = createVacanciesService({ db, clock, applications });
+  const vacancies = createVacanciesService({
+    db,
+    clock,
+    applications,
+    onVacancyChange: [(trx, change) => messaging.onVacancyChanged(trx, change)],
+  });
   const applicationPage = createApplicationPageService({
     applications,
     messaging,
@@ -153,6 +159,7 @@ export function createContainer(options: {
     (app) => registerAccountRoutes(app, { accounts, demoAccounts: config.isDevelopment ? demoAccounts : [] }),
     (app) => registerAccountLinkRoutes(app, { accounts, accountLinks }),
     (app) => registerVacancyRoutes(app, { vacancies, applications }),
+    (app) => registerVacancyEditingRoutes(app, { vacancies }),
     (app) => registerApplicationRoutes(app, { applications, applicationPage }),
     (app) => registerMessagingRoutes(app, { messaging, applicationPage }),
     (app) => registerDashboardRoutes(app, { dashboard }),

@@ -9,6 +9,7 @@ import { isApplicationStatus, staffStatusLabel } from '../applications/status.ts
 import type { VacanciesService } from './service.ts';
 import { vacancyUrls } from './urls.ts';
 import { accountUrls } from '../accounts/urls.ts';
+import { closingTimeText } from './rules.ts';
 
 /** A jobseeker applies once they have confirmed their email address; until then, this page offers a new link. */
 function unconfirmedEmailPage(request: FastifyRequest, reply: FastifyReply, vacancyId: string) {
@@ -46,6 +47,7 @@ export function registerVacancyRoutes(app: FastifyInstance, services: VacancyRou
     return reply.render('vacancies/views/job.njk', {
       pageTitle: vacancy.title,
       vacancy,
+      closingTime: closingTimeText(vacancy.closingTime),
       open,
       applyUrl: vacancyUrls.apply(vacancy.id),
       signUpUrl: accountUrls.signUp(vacancyUrls.job(vacancy.id)),
@@ -148,6 +150,7 @@ export function registerVacancyRoutes(app: FastifyInstance, services: VacancyRou
     const rows = await vacancies.staffVacancies(user);
     return reply.render('vacancies/views/staff-vacancies.njk', {
       pageTitle: 'Vacancies',
+      newVacancyUrl: vacancyUrls.newVacancy(),
       vacancies: rows.map((v) => ({ ...v, url: vacancyUrls.staffVacancy(v.id) })),
     });
   });
@@ -163,6 +166,15 @@ export function registerVacancyRoutes(app: FastifyInstance, services: VacancyRou
     return reply.render('vacancies/views/staff-vacancy.njk', {
       pageTitle: `${vacancy.title} – applications`,
       vacancy,
+      statusLabel: { draft: 'Draft', published: 'Published', closed: 'Closed' }[vacancy.status],
+      closingTime: closingTimeText(vacancy.closingTime),
+      actions: page.actions,
+      actionUrls: {
+        publish: vacancyUrls.publishVacancy(vacancyId),
+        edit: vacancyUrls.editVacancy(vacancyId),
+        close: vacancyUrls.closeVacancy(vacancyId),
+        advert: vacancyUrls.job(vacancyId),
+      },
       selected,
       selectedLabel: staffStatusLabel(selected),
       tabs: page.tabs.map(({ status, count }) => ({
