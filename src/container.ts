@@ -29,6 +29,8 @@ import { registerAccountRoutes } from './accounts/routes.ts';
 import { registerAccountLinkRoutes } from './accounts/account-link-routes.ts';
 import { registerVacancyRoutes } from './vacancies/routes.ts';
 import { registerVacancyEditingRoutes } from './vacancies/editing-routes.ts';
+import { createColleaguesService } from './colleagues/service.ts';
+import { registerColleagueRoutes } from './colleagues/routes.ts';
 import { registerApplicationRoutes } from './applications/routes.ts';
 import { registerMessagingRoutes } from './messaging/routes.ts';
 import { registerDashboardRoutes } from './dashboard/routes.ts';
@@ -139,11 +141,15 @@ export function createContainer(options: {
     notifications,
   });
   const dashboard = createDashboardService({ db, countUnreadNotifications: notifications.unreadCount });
+  const colleagues = createColleaguesService({ db, clock, accountLinks });
   const vacancies = createVacanciesService({
     db,
     clock,
     applications,
-    onVacancyChange: [(trx, change) => messaging.onVacancyChanged(trx, change)],
+    onVacancyChange: [
+      (trx, change) => messaging.onVacancyChanged(trx, change),
+      (trx, change) => colleagues.onVacancyChanged(trx, change),
+    ],
   });
   const applicationPage = createApplicationPageService({
     applications,
@@ -160,6 +166,7 @@ export function createContainer(options: {
     (app) => registerAccountLinkRoutes(app, { accounts, accountLinks }),
     (app) => registerVacancyRoutes(app, { vacancies, applications }),
     (app) => registerVacancyEditingRoutes(app, { vacancies }),
+    (app) => registerColleagueRoutes(app, { colleagues }),
     (app) => registerApplicationRoutes(app, { applications, applicationPage }),
     (app) => registerMessagingRoutes(app, { messaging, applicationPage }),
     (app) => registerDashboardRoutes(app, { dashboard }),
@@ -214,6 +221,7 @@ export function createContainer(options: {
     notifications,
     replies,
     vacancies,
+    colleagues,
     applicationPage,
     /** What the web application is built from (src/web/app.ts createApp). */
     web,

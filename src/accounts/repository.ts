@@ -88,10 +88,15 @@ export async function addSchoolToGroup(db: DbExecutor, groupId: string, schoolId
     .execute();
 }
 
-export async function addStaffMembership(db: DbExecutor, userId: string, organisationId: string): Promise<void> {
+export async function addStaffMembership(
+  db: DbExecutor,
+  userId: string,
+  organisationId: string,
+  role: StaffRole = 'member',
+): Promise<void> {
   await db
     .insertInto('staff_memberships')
-    .values({ user_id: userId, organisation_id: organisationId })
+    .values({ user_id: userId, organisation_id: organisationId, role })
     .onConflict((c) => c.doNothing())
     .execute();
 }

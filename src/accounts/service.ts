@@ -216,6 +216,12 @@ export function createAccountLinksService(deps: {
     checkLink,
     useToken,
 
+    /** A new password's hash, for an account made from an invitation. */
+    hashNewPassword: (password: string) => hashPassword(password),
+
+    /** Signs an account out everywhere, in the caller's transaction. */
+    endSessions: (trx: DbTransaction, userId: string) => deleteSessionsOf(trx, userId),
+
     /**
      * A jobseeker signs up. The answer is the same whether or not the address has an account: a new account gets
      * a link to confirm the address; an unconfirmed one gets a fresh link; any other gets an email saying it
