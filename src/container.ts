@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { sql } from 'kysely';
 import type { AppConfig } from './config.ts';
-import { createAccountsService } from './accounts/service.ts';
+import { createAccountLinksService, createAccountsService } from './accounts/service.ts';
 import { createApplicationsService } from './applications/service.ts';
 import { createDashboardService } from './dashboard/service.ts';
 import { createMessagingService } from './messaging/service.ts';
@@ -26,7 +26,11 @@ import { listStoredEmails } from './platform/mail.ts';
 import { createVacanciesService } from './vacancies/service.ts';
 import { createApplicationPageService } from './applications/application-page.ts';
 import { registerAccountRoutes } from './accounts/routes.ts';
+import { registerAccountLinkRoutes } from './accounts/account-link-routes.ts';
 import { registerVacancyRoutes } from './vacancies/routes.ts';
+import { registerVacancyEditingRoutes } from './vacancies/editing-routes.ts';
+import { createColleaguesService } from './colleagues/service.ts';
+import { registerColleagueRoutes } from './colleagues/routes.ts';
 import { registerApplicationRoutes } from './applications/routes.ts';
 import { registerMessagingRoutes } from './messaging/routes.ts';
 import { registerDashboardRoutes } from './dashboard/routes.ts';
@@ -93,6 +97,15 @@ export function createContainer(options: {
     replyAddress: (userId, applicationId) => replyAddresses.forEmail(userId, applicationId),
   });
   const accounts = createAccountsService({ db, signInAttemptsPer15Minutes: config.signInAttemptsPer15Minutes });
+  const accountLinks = createAccountLinksService({
+    db,
+    queue,
+    clock,
+    baseUrl: config.baseUrl,
+    secret: config.sessionSecret,
+    attemptsPer15Minutes: config.signInAttemptsPer15Minutes,
+    deliverEmail: (claim, job, build) => notifications.sendOnce(claim, job, build),
+  });
   const replyListeners = createReplyListeners({ queue });
   const applications = createApplicationsService({
     db,
@@ -150,7 +163,16 @@ export function createContainer(options: {
     logger,
     settings: config.live,
   });
-  const vacancies = createVacanciesService({ db, clock, applications });
+  const colleagues = createColleaguesService({ db, clock, accountLinks });
+  const vacancies = createVacanciesService({
+    db,
+    clock,
+    applications,
+    onVacancyChange: [
+      (trx, change) => messaging.onVacancyChanged(trx, change),
+      (trx, change) => colleagues.onVacancyChanged(trx, change),
+    ],
+  });
   const applicationPage = createApplicationPageService({
     applications,
     messaging,
@@ -163,7 +185,10 @@ export function createContainer(options: {
   // Each feature's routes get the services they use, and nothing else: never the database or a repository.
   const routes: RouteRegistration[] = [
     (app) => registerAccountRoutes(app, { accounts, demoAccounts: config.isDevelopment ? demoAccounts : [] }),
+    (app) => registerAccountLinkRoutes(app, { accounts, accountLinks }),
     (app) => registerVacancyRoutes(app, { vacancies, applications }),
+    (app) => registerVacancyEditingRoutes(app, { vacancies }),
+    (app) => registerColleagueRoutes(app, { colleagues }),
     (app) => registerApplicationRoutes(app, { applications, applicationPage }),
     (app) => registerMessagingRoutes(app, { messaging, applicationPage }),
     (app) => registerDashboardRoutes(app, { dashboard }),
@@ -212,6 +237,7 @@ export function createContainer(options: {
     transport,
     views,
     accounts,
+    accountLinks,
     applications,
     storage,
     messaging,
@@ -219,6 +245,7 @@ export function createContainer(options: {
     notifications,
     replies,
     vacancies,
+    colleagues,
     applicationPage,
     live,
     /** What the web application is built from (src/web/app.ts createApp). */

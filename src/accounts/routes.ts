@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { formErrors, noErrors } from '../web/form-errors.ts';
 import type { AccountsService } from './service.ts';
+import { accountUrls } from './urls.ts';
 
 const signInSchema = z.object({
   email: z.string().default(''),
@@ -46,6 +47,7 @@ export function registerAccountRoutes(app: FastifyInstance, services: AccountRou
       values: { email: '' },
       returnTo: safeReturnTo(query.returnTo),
       signInReason: signInReason(safeReturnTo(query.returnTo)),
+      signUpUrl: accountUrls.signUp(safeReturnTo(query.returnTo) === '/' ? undefined : safeReturnTo(query.returnTo)),
       errors: noErrors(),
       demoAccounts: demoList,
     });
@@ -84,6 +86,7 @@ export function registerAccountRoutes(app: FastifyInstance, services: AccountRou
       values: { email: form.email },
       returnTo,
       signInReason: signInReason(returnTo),
+      signUpUrl: accountUrls.signUp(returnTo === '/' ? undefined : returnTo),
       errors: formErrors(fieldErrors),
       demoAccounts: demoList,
     });

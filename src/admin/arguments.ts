@@ -315,7 +315,8 @@ Commands:
       Puts a school into a multi-academy trust or local authority.
 
   create-staff --email <email> --name <full name> --organisation <name or id> [--organisation ...]
-      Creates a hiring staff account in one or more organisations and prints its id.
+      Creates a hiring staff account, an administrator of one or more organisations, and prints
+      its id. For bootstrapping: administrators invite everyone else from the Colleagues pages.
 
   create-jobseeker --email <email> --name <full name>
       Creates a jobseeker account and prints its id.

@@ -136,9 +136,17 @@ async function apply(db: DbExecutor, plan: Plan, passwordHash: string | undefine
       if (plan.command === 'create-jobseeker') {
         return { ok: true, output: id, notes: [`Created jobseeker account ${plan.email}`] };
       }
-      for (const organisation of plan.organisations) await addStaffMembership(db, id, organisation.id);
+      // Bootstrapping: the account is an administrator of its organisations, who invites the rest in the web pages.
+      for (const organisation of plan.organisations) await addStaffMembership(db, id, organisation.id, 'admin');
       const names = plan.organisations.map((organisation) => JSON.stringify(organisation.name)).join(', ');
-      return { ok: true, output: id, notes: [`Created hiring staff account ${plan.email} in ${names}`] };
+      return {
+        ok: true,
+        output: id,
+        notes: [
+          `Created hiring staff account ${plan.email}, an administrator of ${names}`,
+          'Invite their colleagues in Parley: Colleagues, then Invite a colleague.',
+        ],
+      };
     }
   }
 }

@@ -216,10 +216,10 @@ export async function listStatusChanges(db: DbExecutor, applicationId: string): 
 export async function findPublishedVacancyForApplying(
   db: DbExecutor,
   vacancyId: string,
-): Promise<{ id: string; status: string; closingDate: string } | undefined> {
+): Promise<{ id: string; status: string; closingDate: string; closingTime: string | null } | undefined> {
   return db
     .selectFrom('vacancies')
-    .select(['id', 'status', 'closing_date as closingDate'])
+    .select(['id', 'status', 'closing_date as closingDate', 'closing_time as closingTime'])
     .where('id', '=', vacancyId)
     .where('status', '=', 'published')
     .executeTakeFirst();

@@ -1,12 +1,33 @@
 /** The demo sign-ins. The password of every demo account is `demo-password`. */
 export const demoPassword = 'demo-password';
 
+/** One administrator per organisation (they manage its colleagues); Ben Hughes is a member. */
 export const demoStaff = [
-  { email: 'amara.okafor@oakfield-primary.example', fullName: 'Amara Okafor', organisation: 'Oakfield Primary School' },
-  { email: 'ben.hughes@oakfield-primary.example', fullName: 'Ben Hughes', organisation: 'Oakfield Primary School' },
-  { email: 'claire.davies@oakfield-trust.example', fullName: 'Claire Davies', organisation: 'Oakfield Academy Trust' },
-  { email: 'david.price@riverside.example', fullName: 'David Price', organisation: 'Riverside Academy' },
-  { email: 'eve.morgan@stmarys.example', fullName: 'Eve Morgan', organisation: "St Mary's Primary School" },
+  {
+    email: 'amara.okafor@oakfield-primary.example',
+    fullName: 'Amara Okafor',
+    organisation: 'Oakfield Primary School',
+    role: 'admin',
+  },
+  {
+    email: 'ben.hughes@oakfield-primary.example',
+    fullName: 'Ben Hughes',
+    organisation: 'Oakfield Primary School',
+    role: 'member',
+  },
+  {
+    email: 'claire.davies@oakfield-trust.example',
+    fullName: 'Claire Davies',
+    organisation: 'Oakfield Academy Trust',
+    role: 'admin',
+  },
+  { email: 'david.price@riverside.example', fullName: 'David Price', organisation: 'Riverside Academy', role: 'admin' },
+  {
+    email: 'eve.morgan@stmarys.example',
+    fullName: 'Eve Morgan',
+    organisation: "St Mary's Primary School",
+    role: 'admin',
+  },
 ] as const;
 
 export const demoJobseekers = [
@@ -24,7 +45,10 @@ export const demoJobseekers = [
 ] as const;
 
 export const demoAccounts: { email: string; description: string }[] = [
-  ...demoStaff.map((s) => ({ email: s.email, description: `Hiring staff: ${s.fullName}, ${s.organisation}` })),
+  ...demoStaff.map((s) => ({
+    email: s.email,
+    description: `Hiring staff${s.role === 'admin' ? ' (administrator)' : ''}: ${s.fullName}, ${s.organisation}`,
+  })),
   ...demoJobseekers.map((j) => ({
     email: j.email,
     description: j.year3Status

@@ -63,7 +63,7 @@ async function loadDemoData(trx: DbTransaction, now: Date): Promise<DemoApplicat
   const users = new Map<string, string>();
   for (const staff of demoStaff) {
     const id = await insertUser(trx, { kind: 'staff', email: staff.email, fullName: staff.fullName, passwordHash });
-    await addStaffMembership(trx, id, organisationIds[staff.organisation] ?? '');
+    await addStaffMembership(trx, id, organisationIds[staff.organisation] ?? '', staff.role);
     users.set(staff.email, id);
   }
   for (const jobseeker of demoJobseekers) {
@@ -81,9 +81,36 @@ async function loadDemoData(trx: DbTransaction, now: Date): Promise<DemoApplicat
       title,
       description,
       closingDate: closes(closingInDays),
+      closingTime: '12:00',
+      contract: 'Permanent',
+      hours: 'Full time',
       status: 'published',
       createdBy: user(createdBy),
     });
+
+  // One draft, not yet advertised, and one closed early.
+  await insertVacancy(trx, {
+    schoolId: oakfield,
+    title: 'Year 1 class teacher',
+    description: 'A draft: not advertised yet. Join our Year 1 team from January.',
+    closingDate: closes(40),
+    closingTime: '12:00',
+    contract: 'Fixed term for 1 year (maternity cover)',
+    hours: 'Full time',
+    status: 'draft',
+    createdBy: user('amara.okafor@oakfield-primary.example'),
+  });
+  await insertVacancy(trx, {
+    schoolId: stMarys,
+    title: 'Midday supervisor',
+    description: 'Closed early: the post has been filled.',
+    closingDate: closes(10),
+    closingTime: '17:00',
+    contract: 'Permanent',
+    hours: 'Part time, 5 hours a week (term time only)',
+    status: 'closed',
+    createdBy: user('eve.morgan@stmarys.example'),
+  });
 
   const year3 = await vacancy(
     oakfield,

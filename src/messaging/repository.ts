@@ -78,6 +78,22 @@ export async function lockOrCreateConversation(
     .executeTakeFirstOrThrow();
 }
 
+/**
+ * A vacancy's job title or school changed: every conversation about it gets its new heading in its search document
+ * (weight A), keeping the words of its messages (the other weights) as they were.
+ */
+export async function rewriteConversationHeadings(db: DbExecutor, vacancyId: string): Promise<void> {
+  await sql`
+    update conversations c
+    set search_vector = setweight(to_tsvector('parley_search', a.candidate_name || ' ' || v.title || ' ' || o.name), 'A')
+      || ts_filter(c.search_vector, '{b,c,d}')
+    from applications a
+    join vacancies v on v.id = a.vacancy_id
+    join organisations o on o.id = v.school_id
+    where a.id = c.application_id and v.id = ${vacancyId}
+  `.execute(db);
+}
+
 /** Messages with their attachments, oldest first, in one query. */
 export async function listMessages(db: DbExecutor, conversationId: string): Promise<MessageRecord[]> {
   const result = await sql<MessageRecord>`

@@ -24,6 +24,7 @@ import {
   insertMessage,
   listMessages,
   lockOrCreateConversation,
+  rewriteConversationHeadings,
   markSeenByRecipient,
   recordMessageOnConversation,
   setSeenCount,
@@ -156,6 +157,14 @@ export function createMessagingService(deps: {
   }
 
   return {
+    /**
+     * Told by the vacancies feature, inside its transaction, when a vacancy's job title or school changed: the
+     * conversations' search documents follow (the dashboard's search finds the new title, not the old one).
+     */
+    async onVacancyChanged(trx: DbTransaction, change: { vacancyId: string; headingChanged: boolean }) {
+      if (change.headingChanged) await rewriteConversationHeadings(trx, change.vacancyId);
+    },
+
     /**
      * Sends a message. Order: who may see it -> the form (text and files) -> duplicate form -> malware scan and
      * storage -> one transaction that locks the application, asks the policy, writes the message, its attachments,

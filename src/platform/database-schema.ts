@@ -13,7 +13,7 @@ type UpdatedAt = ColumnType<Date, Date | string | undefined, Date | string>;
 
 export type OrganisationKind = 'school' | 'multi_academy_trust' | 'local_authority';
 export type UserKind = 'staff' | 'jobseeker';
-export type VacancyStatus = 'published' | 'closed';
+export type VacancyStatus = 'draft' | 'published' | 'closed';
 
 export interface OrganisationsTable {
   id: Generated<string>;
@@ -38,6 +38,8 @@ export interface UsersTable {
   /** Staff: the daily summary, an email per new message from an applicant, or both. */
   message_emails: Generated<MessageEmails>;
   created_at: CreatedAt;
+  /** When the owner confirmed the address (sign-up); null until then. */
+  email_verified_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
 }
 
 export type MessageEmails = 'daily' | 'each' | 'both';
@@ -45,7 +47,10 @@ export type MessageEmails = 'daily' | 'each' | 'both';
 export interface StaffMembershipsTable {
   user_id: string;
   organisation_id: string;
+  role: Generated<StaffRole>;
 }
+
+export type StaffRole = 'admin' | 'member';
 
 export interface VacanciesTable {
   id: Generated<string>;
@@ -56,6 +61,12 @@ export interface VacanciesTable {
   status: VacancyStatus;
   created_by: string | null;
   created_at: CreatedAt;
+  /** UK time of day on the closing date; null: the end of that day. */
+  closing_time: string | null;
+  contract: Generated<string>;
+  hours: Generated<string>;
+  published_at: Date | null;
+  closed_at: Date | null;
 }
 
 export interface ApplicationsTable {
@@ -138,6 +149,37 @@ export interface Database {
   application_status_changes: ApplicationStatusChangesTable;
   sessions: SessionsTable;
   sign_in_attempts: SignInAttemptsTable;
+  account_tokens: AccountTokensTable;
+  organisation_audit_events: OrganisationAuditEventsTable;
+}
+
+export type AccountTokenPurpose = 'verify-email' | 'reset-password' | 'invitation';
+
+export interface AccountTokensTable {
+  id: string;
+  token_hash: Buffer;
+  purpose: AccountTokenPurpose;
+  user_id: string | null;
+  email: string;
+  organisation_id: string | null;
+  role: StaffRole | null;
+  created_by: string | null;
+  created_at: CreatedAt;
+  expires_at: Date;
+  used_at: Date | null;
+  superseded_at: Date | null;
+}
+
+export interface OrganisationAuditEventsTable {
+  id: Generated<string>;
+  organisation_id: string;
+  actor_user_id: string | null;
+  action: string;
+  subject_user_id: string | null;
+  subject_email: string | null;
+  vacancy_id: string | null;
+  detail: string | null;
+  created_at: CreatedAt;
 }
 
 export interface ConversationsTable {
@@ -206,7 +248,7 @@ export interface ApplicationFollowsTable {
   updated_at: UpdatedAt;
 }
 
-export type EmailKind = 'jobseeker_messages' | 'staff_daily' | 'staff_message' | 'reply_refused';
+export type EmailKind = 'jobseeker_messages' | 'staff_daily' | 'staff_message' | 'reply_refused' | 'account';
 export type EmailStatus = 'sending' | 'retrying' | 'sent' | 'failed' | 'skipped';
 
 export interface EmailDeliveriesTable {

@@ -36,6 +36,14 @@ export const queueDefinitions = {
     retryBackoff: true,
     heartbeatSeconds: 10,
   },
+  // Account links (src/accounts): confirm an email address, reset a password, an invitation.
+  accountEmail: {
+    name: 'account-email',
+    policy: 'standard',
+    retryLimit: 6,
+    retryBackoff: true,
+    heartbeatSeconds: 10,
+  },
 } as const satisfies Record<string, Queue>;
 
 export type QueueName = (typeof queueDefinitions)[keyof typeof queueDefinitions]['name'];

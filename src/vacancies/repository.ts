@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { DbExecutor } from '../platform/db.ts';
 import type { VacancyStatus } from '../platform/database-schema.ts';
 import { schoolIsVisibleToStaff } from '../accounts/school-visibility.ts';
@@ -10,6 +11,9 @@ export interface VacancyRecord {
   status: VacancyStatus;
   schoolId: string;
   schoolName: string;
+  closingTime: string | null;
+  contract: string;
+  hours: string;
 }
 
 function vacancyQuery(db: DbExecutor) {
@@ -24,6 +28,9 @@ function vacancyQuery(db: DbExecutor) {
       'v.status',
       's.id as schoolId',
       's.name as schoolName',
+      'v.closing_time as closingTime',
+      'v.contract',
+      'v.hours',
     ]);
 }
 
@@ -38,6 +45,14 @@ export async function listPublishedVacancies(db: DbExecutor): Promise<VacancyRec
 
 export async function findPublishedVacancy(db: DbExecutor, vacancyId: string): Promise<VacancyRecord | undefined> {
   return vacancyQuery(db).where('v.id', '=', vacancyId).where('v.status', '=', 'published').executeTakeFirst();
+}
+
+/** A job advert anyone may see: published, or closed (it says so); never a draft. */
+export async function findAdvertisedVacancy(db: DbExecutor, vacancyId: string): Promise<VacancyRecord | undefined> {
+  return vacancyQuery(db)
+    .where('v.id', '=', vacancyId)
+    .where('v.status', 'in', ['published', 'closed'])
+    .executeTakeFirst();
 }
 
 export async function findVacancy(db: DbExecutor, vacancyId: string): Promise<VacancyRecord | undefined> {
@@ -93,6 +108,9 @@ export async function insertVacancy(
     closingDate: string;
     status: VacancyStatus;
     createdBy: string | null;
+    closingTime?: string | null;
+    contract?: string;
+    hours?: string;
   },
 ): Promise<string> {
   const row = await db
@@ -104,8 +122,80 @@ export async function insertVacancy(
       closing_date: vacancy.closingDate,
       status: vacancy.status,
       created_by: vacancy.createdBy,
+      closing_time: vacancy.closingTime ?? null,
+      contract: vacancy.contract ?? '',
+      hours: vacancy.hours ?? '',
+      published_at: vacancy.status === 'draft' ? null : sql<Date>`now()`,
     })
     .returning('id')
     .executeTakeFirstOrThrow();
   return row.id;
+}
+
+/** The vacancy, locked for the rest of the transaction, if this member of staff can see it. */
+export async function lockVacancyForStaff(
+  db: DbExecutor,
+  vacancyId: string,
+  staffUserId: string,
+): Promise<VacancyRecord | undefined> {
+  return vacancyQuery(db)
+    .where('v.id', '=', vacancyId)
+    .where(schoolIsVisibleToStaff('v.school_id', staffUserId))
+    .forUpdate('v')
+    .executeTakeFirst();
+}
+
+/** The schools a member of staff may advertise for: those they see (their own, and their trust's). */
+export async function listSchoolsForStaff(
+  db: DbExecutor,
+  staffUserId: string,
+): Promise<{ id: string; name: string }[]> {
+  return db
+    .selectFrom('organisations as o')
+    .select(['o.id', 'o.name'])
+    .where('o.kind', '=', 'school')
+    .where(schoolIsVisibleToStaff('o.id', staffUserId))
+    .orderBy('o.name')
+    .orderBy('o.id')
+    .execute();
+}
+
+export async function updateVacancy(
+  db: DbExecutor,
+  vacancyId: string,
+  fields: {
+    schoolId: string;
+    title: string;
+    description: string;
+    closingDate: string;
+    closingTime: string;
+    contract: string;
+    hours: string;
+  },
+): Promise<void> {
+  await db
+    .updateTable('vacancies')
+    .set({
+      school_id: fields.schoolId,
+      title: fields.title,
+      description: fields.description,
+      closing_date: fields.closingDate,
+      closing_time: fields.closingTime,
+      contract: fields.contract,
+      hours: fields.hours,
+    })
+    .where('id', '=', vacancyId)
+    .execute();
+}
+
+export async function setVacancyStatus(
+  db: DbExecutor,
+  vacancyId: string,
+  status: 'published' | 'closed',
+): Promise<void> {
+  await db
+    .updateTable('vacancies')
+    .set(status === 'published' ? { status, published_at: sql<Date>`now()` } : { status, closed_at: sql<Date>`now()` })
+    .where('id', '=', vacancyId)
+    .execute();
 }

@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { requireJobseeker, requireStaff, signedInUser } from '../web/guards.ts';
 import { NotFoundError, requireUuid } from '../web/http-errors.ts';
 import { formErrors, noErrors, zodFormErrors, type FormErrors } from '../web/form-errors.ts';
@@ -8,6 +8,19 @@ import { applicationUrls } from '../applications/urls.ts';
 import { isApplicationStatus, statusLabel } from '../applications/status.ts';
 import type { VacanciesService } from './service.ts';
 import { vacancyUrls } from './urls.ts';
+import { accountUrls } from '../accounts/urls.ts';
+import { closingTimeText } from './rules.ts';
+
+/** A jobseeker applies once they have confirmed their email address; until then, this page offers a new link. */
+function unconfirmedEmailPage(request: FastifyRequest, reply: FastifyReply, vacancyId: string) {
+  if (signedInUser(request).emailVerified !== false) return undefined;
+  return reply.code(403).render('accounts/views/unconfirmed-email.njk', {
+    pageTitle: 'Confirm your email address to apply',
+    resendAction: accountUrls.resendVerification(),
+    returnTo: vacancyUrls.apply(vacancyId),
+    backLink: { href: vacancyUrls.job(vacancyId) },
+  });
+}
 
 export interface VacancyRouteServices {
   vacancies: VacanciesService;
@@ -34,8 +47,11 @@ export function registerVacancyRoutes(app: FastifyInstance, services: VacancyRou
     return reply.render('vacancies/views/job.njk', {
       pageTitle: vacancy.title,
       vacancy,
+      closingTime: closingTimeText(vacancy.closingTime),
       open,
       applyUrl: vacancyUrls.apply(vacancy.id),
+      signUpUrl: accountUrls.signUp(vacancyUrls.job(vacancy.id)),
+      signInUrl: accountUrls.signIn(vacancyUrls.job(vacancy.id)),
       existing: existing ? { ...existing, url: applicationUrls.jobseekerApplication(existing.id) } : undefined,
       backLink: { href: vacancyUrls.jobs(), text: 'All jobs' },
     });
@@ -63,6 +79,9 @@ export function registerVacancyRoutes(app: FastifyInstance, services: VacancyRou
   app.get('/jobs/:vacancyId/apply', { preHandler: requireJobseeker }, async (request, reply) => {
     const user = signedInUser(request);
     const vacancyId = requireUuid((request.params as { vacancyId: string }).vacancyId);
+    if (!(await vacancies.findPublished(vacancyId))) throw new NotFoundError();
+    const unconfirmed = unconfirmedEmailPage(request, reply, vacancyId);
+    if (unconfirmed) return unconfirmed;
     const existing = await applications.findForVacancy(vacancyId, user.id);
     if (existing && existing.status !== 'draft')
       return reply.redirect(applicationUrls.jobseekerApplication(existing.id), 303);
@@ -79,6 +98,9 @@ export function registerVacancyRoutes(app: FastifyInstance, services: VacancyRou
   app.post('/jobs/:vacancyId/apply', { preHandler: requireJobseeker }, async (request, reply) => {
     const user = signedInUser(request);
     const vacancyId = requireUuid((request.params as { vacancyId: string }).vacancyId);
+    if (!(await vacancies.findPublished(vacancyId))) throw new NotFoundError();
+    const unconfirmed = unconfirmedEmailPage(request, reply, vacancyId);
+    if (unconfirmed) return unconfirmed;
     const raw = (request.body ?? {}) as Record<string, unknown>;
     const text = (value: unknown) => (typeof value === 'string' ? value : '');
     const values = {
@@ -128,6 +150,7 @@ export function registerVacancyRoutes(app: FastifyInstance, services: VacancyRou
     const rows = await vacancies.staffVacancies(user);
     return reply.render('vacancies/views/staff-vacancies.njk', {
       pageTitle: 'Vacancies',
+      newVacancyUrl: vacancyUrls.newVacancy(),
       vacancies: rows.map((v) => ({ ...v, url: vacancyUrls.staffVacancy(v.id) })),
     });
   });
@@ -143,6 +166,15 @@ export function registerVacancyRoutes(app: FastifyInstance, services: VacancyRou
     return reply.render('vacancies/views/staff-vacancy.njk', {
       pageTitle: `${vacancy.title} – applications`,
       vacancy,
+      statusLabel: { draft: 'Draft', published: 'Published', closed: 'Closed' }[vacancy.status],
+      closingTime: closingTimeText(vacancy.closingTime),
+      actions: page.actions,
+      actionUrls: {
+        publish: vacancyUrls.publishVacancy(vacancyId),
+        edit: vacancyUrls.editVacancy(vacancyId),
+        close: vacancyUrls.closeVacancy(vacancyId),
+        advert: vacancyUrls.job(vacancyId),
+      },
       selected,
       selectedLabel: statusLabel(selected),
       tabs: page.tabs.map(({ status, count }) => ({

@@ -48,6 +48,7 @@ export function navigationFor(
           messagesItem('/staff/messages', counts),
           notificationsItem(counts),
           { href: '/settings', text: 'Settings' },
+          { href: '/staff/colleagues', text: 'Colleagues' },
         ]
       : user?.kind === 'jobseeker'
         ? [

@@ -9,4 +9,6 @@ export interface SignedInUser {
   fullName: string;
   /** Organisation names, for staff: shown in the header and used as the message signature. */
   organisationNames: string[];
+  /** Jobseekers: whether they confirmed their email address (they apply only once they have). */
+  emailVerified?: boolean;
 }

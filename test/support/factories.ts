@@ -54,6 +54,18 @@ export async function createStaff(db: Db, organisationIds: string[], fullName = 
   return { id, email, fullName, kind: 'staff' };
 }
 
+/** A member of staff who administers the given organisations (invites, roles, removals). */
+export async function createAdministrator(
+  db: Db,
+  organisationIds: string[],
+  fullName = 'Test Administrator',
+): Promise<TestUser> {
+  const email = `admin-${randomUUID()}@school.example`;
+  const id = await insertUser(db, { kind: 'staff', email, fullName, passwordHash: await testPasswordHash() });
+  for (const organisationId of organisationIds) await addStaffMembership(db, id, organisationId, 'admin');
+  return { id, email, fullName, kind: 'staff' };
+}
+
 export async function createJobseeker(db: Db, fullName = 'Test Jobseeker'): Promise<TestUser> {
   const email = `jobseeker-${randomUUID()}@jobseeker.example`;
   const id = await insertUser(db, { kind: 'jobseeker', email, fullName, passwordHash: await testPasswordHash() });
