@@ -44,7 +44,9 @@ test('a message sent on one web process appears on the other side’s open page 
   browser,
   scene,
 }) => {
-  test.slow(); // two browsers, two servers and a dozen scans on a small, busy machine
+  // Two browsers, two servers and sixteen scans (each at two widths): under a busy machine's load each scan can take
+  // ten seconds, more than test.slow() allows.
+  test.setTimeout(360_000);
   const { staff, jobseeker, application } = await scene('interviewing');
   const question = `Could you come in on Monday? ${Date.now()}`;
   const answer = `Monday suits me ${Date.now()}`;

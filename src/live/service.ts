@@ -61,6 +61,9 @@ interface Stream {
 /** How far back a reconnecting stream looks for what it missed: no page is open longer than a session lasts. */
 const longestLookBackMs = 8 * 60 * 60 * 1000;
 
+/** Events for one person within this time share one count of their navigation's numbers. */
+const countsDelayMs = 300;
+
 function parseEvent(payload: string): LiveMessageEvent | undefined {
   try {
     const value = JSON.parse(payload) as Partial<LiveMessageEvent>;
@@ -139,17 +142,31 @@ export function createLiveService(deps: {
     if (!stream.ended) stream.sink.send(event);
   }
 
-  async function sendCounts(targets: Stream[]): Promise<void> {
-    const byUser = new Map<string, Stream[]>();
-    for (const stream of targets) byUser.set(stream.user.id, [...(byUser.get(stream.user.id) ?? []), stream]);
-    await Promise.all(
-      [...byUser.values()].map(async (userStreams) => {
-        const first = userStreams[0];
-        if (!first) return;
-        const counts = await deps.navigationCounts(first.user);
-        for (const stream of userStreams) send(stream, { event: 'counts', data: { ...counts } });
-      }),
-    );
+  /**
+   * The navigation's numbers for each person an event concerns, counted once per person however many events arrive
+   * within `countsDelayMs` (a busy trust's messages would otherwise count a trust-wide inbox for every one of them).
+   */
+  const countsDue = new Map<string, { streams: Set<Stream>; timer: NodeJS.Timeout }>();
+  function sendCountsSoon(stream: Stream): void {
+    const due = countsDue.get(stream.user.id);
+    if (due) {
+      due.streams.add(stream);
+      return;
+    }
+    const streamsOfUser = new Set([stream]);
+    const timer = setTimeout(() => {
+      countsDue.delete(stream.user.id);
+      const open = [...streamsOfUser].filter((s) => !s.ended);
+      if (open.length === 0) return;
+      deps.navigationCounts(stream.user).then(
+        (counts) => {
+          for (const target of open) send(target, { event: 'counts', data: { ...counts } });
+        },
+        (error: unknown) => logger.warn({ err: error }, 'the navigation counts for live pages could not be read'),
+      );
+    }, countsDelayMs);
+    timer.unref();
+    countsDue.set(stream.user.id, { streams: streamsOfUser, timer });
   }
 
   function dispatch(event: LiveMessageEvent): void {
@@ -157,7 +174,6 @@ export function createLiveService(deps: {
       ...(byJobseeker.get(event.jobseekerId) ?? []),
       ...(bySchool.get(event.schoolId) ?? []),
     ]);
-    const needCounts: Stream[] = [];
     for (const stream of candidates) {
       if (stream.user.id === event.senderUserId) continue;
       if (stream.applicationId === event.applicationId) {
@@ -166,12 +182,7 @@ export function createLiveService(deps: {
         continue;
       }
       if (stream.applicationId === null) send(stream, { event: 'change', data: {}, id: event.at });
-      needCounts.push(stream);
-    }
-    if (needCounts.length > 0) {
-      sendCounts(needCounts).catch((error: unknown) =>
-        logger.warn({ err: error }, 'the navigation counts for live pages could not be read'),
-      );
+      sendCountsSoon(stream);
     }
   }
 
@@ -306,6 +317,8 @@ export function createLiveService(deps: {
     closeAll(): void {
       closing = true;
       for (const stream of [...streams]) end(stream, 'shutdown');
+      for (const due of countsDue.values()) clearTimeout(due.timer);
+      countsDue.clear();
       stopTimers();
       unsubscribe?.();
       unsubscribe = null;

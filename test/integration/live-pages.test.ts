@@ -6,7 +6,8 @@ import { sql } from 'kysely';
 import type { Container } from '../../src/container.ts';
 import { createApp } from '../../src/web/app.ts';
 import { liveUrls } from '../../src/live/urls.ts';
-import { testContainer } from '../support/context.ts';
+import { testContainer, testDatabaseUrl } from '../support/context.ts';
+import { startParley } from '../support/processes.ts';
 import {
   createApplication,
   createJobseeker,
@@ -311,5 +312,31 @@ describe('limits and the life of a stream', () => {
     await app.close();
     await stream.waitForEnd(5_000);
     assert.ok(Date.now() - started < 5_000, `closed in ${Date.now() - started} ms`);
+  });
+});
+
+describe('a real web process', () => {
+  test('SIGTERM ends its open streams and the process stops quickly', async () => {
+    const web = await startParley({
+      mode: 'web',
+      env: { NODE_ENV: 'test', DATABASE_URL: testDatabaseUrl(), LOG_LEVEL: 'warn', LOAD_DEMO_DATA: 'false' },
+    });
+    try {
+      const { jobseeker, application } = await scene();
+      const client = await signedIn(web.url, jobseeker);
+      const held = [
+        await open(web.url, liveUrls.events(), client),
+        await open(web.url, liveUrls.applicationEvents(application.id), client),
+      ];
+      for (const stream of held) await stream.waitFor((e) => e.event === 'ready');
+      const started = Date.now();
+      const code = await web.stop('SIGTERM');
+      const took = Date.now() - started;
+      assert.equal(code, 0, web.output());
+      assert.ok(took < 5_000, `stopped in ${took} ms`);
+      for (const stream of held) await stream.waitForEnd(1_000);
+    } finally {
+      await web.stop('SIGKILL');
+    }
   });
 });
