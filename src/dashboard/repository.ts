@@ -110,7 +110,10 @@ function filterConditions(filters: DashboardFilters): RawBuilder<unknown> {
       ${filters.status ? sql`and fa.status = ${filters.status}` : sql``})`);
   }
   // The applicant's message is the conversation's last: it waits for an answer from the school.
-  if (filters.show === 'awaiting-reply') conditions.push(sql`c.last_jobseeker_message_at = c.last_message_at`);
+  if (filters.show === 'awaiting-reply')
+    conditions.push(
+      sql`exists (select 1 from messages lm where lm.id = c.last_message_id and lm.sender_kind = 'jobseeker')`,
+    );
   return conditions.length ? sql`and ${sql.join(conditions, sql` and `)}` : sql``;
 }
 

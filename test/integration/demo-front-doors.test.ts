@@ -7,7 +7,7 @@ import { isolatedDatabase } from '../support/context.ts';
 test('the demo data has one administrator per organisation, a draft vacancy and a closed one', async () => {
   const { db } = createDatabase(await isolatedDatabase('demo_front_doors'), 2);
   try {
-    assert.equal(await loadDemoDataOnFirstStart(db), true);
+    assert.ok(await loadDemoDataOnFirstStart(db));
     const admins = await db
       .selectFrom('organisations as o')
       .leftJoin('staff_memberships as m', (join) =>
