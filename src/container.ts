@@ -34,6 +34,8 @@ import { registerNotificationRoutes } from './notifications/routes.ts';
 import { demoAccounts } from './demo/accounts.ts';
 import { createRepliesService, createReplyAddresses, createReplyListeners } from './replies/service.ts';
 import { registerReplyRoutes } from './replies/routes.ts';
+import { createTemplatesService } from './templates/service.ts';
+import { registerTemplateRoutes } from './templates/routes.ts';
 
 function createEmailTransport(config: AppConfig, checkpoint: DeliveryCheckpoint): EmailTransport {
   const transport = config.email.transport;
@@ -127,6 +129,7 @@ export function createContainer(options: {
     loadSignedInUser: (userId) => accounts.loadSignedInUser(userId),
     notifications,
   });
+  const templates = createTemplatesService({ db });
   const dashboard = createDashboardService({ db, countUnreadNotifications: notifications.unreadCount });
   const vacancies = createVacanciesService({ db, clock, applications });
   const applicationPage = createApplicationPageService({
@@ -135,6 +138,7 @@ export function createContainer(options: {
     notifications,
     dashboard,
     attachmentLimits: config.attachments,
+    templates,
   });
   const views = createViewEnvironment(config.projectRoot);
 
@@ -145,6 +149,7 @@ export function createContainer(options: {
     (app) => registerApplicationRoutes(app, { applications, applicationPage }),
     (app) => registerMessagingRoutes(app, { messaging, applicationPage }),
     (app) => registerDashboardRoutes(app, { dashboard }),
+    (app) => registerTemplateRoutes(app, { templates }),
     (app) =>
       registerReplyRoutes(app, {
         replies,
@@ -196,6 +201,7 @@ export function createContainer(options: {
     replies,
     vacancies,
     applicationPage,
+    templates,
     /** What the web application is built from (src/web/app.ts createApp). */
     web,
     checkDatabase,
