@@ -76,8 +76,10 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       attachments jsonb not null default '[]',
       reason text,
       message_id uuid references messages (id),
+      form_key uuid not null,
       created_at timestamptz not null default now(),
-      updated_at timestamptz not null default now()
+      updated_at timestamptz not null default now(),
+      unique (sender_user_id, form_key)
     );
     create index scheduled_messages_application_idx on scheduled_messages (application_id) where state = 'scheduled';
     create index scheduled_messages_due_idx on scheduled_messages (send_at) where state = 'scheduled';

@@ -36,6 +36,10 @@ import { createRepliesService, createReplyAddresses, createReplyListeners } from
 import { registerReplyRoutes } from './replies/routes.ts';
 import { createTemplatesService } from './templates/service.ts';
 import { registerTemplateRoutes } from './templates/routes.ts';
+import { createScheduledMessagesService } from './scheduled/service.ts';
+import { registerScheduledRoutes } from './scheduled/routes.ts';
+import { createBulkMessagesService } from './bulk/service.ts';
+import { registerBulkRoutes } from './bulk/routes.ts';
 
 function createEmailTransport(config: AppConfig, checkpoint: DeliveryCheckpoint): EmailTransport {
   const transport = config.email.transport;
@@ -130,6 +134,15 @@ export function createContainer(options: {
     notifications,
   });
   const templates = createTemplatesService({ db });
+  const scheduled = createScheduledMessagesService({
+    db,
+    queue,
+    clock,
+    applications,
+    messaging,
+    notify: notifications.notifyInTransaction,
+  });
+  const bulk = createBulkMessagesService({ db, applications, messaging, templates, scheduled, clock });
   const dashboard = createDashboardService({ db, countUnreadNotifications: notifications.unreadCount });
   const vacancies = createVacanciesService({ db, clock, applications });
   const applicationPage = createApplicationPageService({
@@ -139,6 +152,7 @@ export function createContainer(options: {
     dashboard,
     attachmentLimits: config.attachments,
     templates,
+    scheduled,
   });
   const views = createViewEnvironment(config.projectRoot);
 
@@ -147,9 +161,11 @@ export function createContainer(options: {
     (app) => registerAccountRoutes(app, { accounts, demoAccounts: config.isDevelopment ? demoAccounts : [] }),
     (app) => registerVacancyRoutes(app, { vacancies, applications }),
     (app) => registerApplicationRoutes(app, { applications, applicationPage }),
-    (app) => registerMessagingRoutes(app, { messaging, applicationPage }),
+    (app) => registerMessagingRoutes(app, { messaging, applicationPage, scheduled }),
     (app) => registerDashboardRoutes(app, { dashboard }),
     (app) => registerTemplateRoutes(app, { templates }),
+    (app) => registerBulkRoutes(app, { bulk, vacancies, attachmentLimits: config.attachments }),
+    (app) => registerScheduledRoutes(app, { scheduled, applicationPage }),
     (app) =>
       registerReplyRoutes(app, {
         replies,
@@ -202,6 +218,8 @@ export function createContainer(options: {
     vacancies,
     applicationPage,
     templates,
+    scheduled,
+    bulk,
     /** What the web application is built from (src/web/app.ts createApp). */
     web,
     checkDatabase,

@@ -15,6 +15,8 @@ import type { ApplicationRecord } from './repository.ts';
 import type { NotificationsService } from '../notifications/service.ts';
 import type { DashboardService } from '../dashboard/service.ts';
 import type { TemplatesService } from '../templates/service.ts';
+import type { ScheduledMessagesService } from '../scheduled/service.ts';
+import { scheduledUrls } from '../scheduled/urls.ts';
 import { missingValuesReason } from '../templates/rules.ts';
 import { dashboardUrls } from '../dashboard/urls.ts';
 import type { ApplicationsService } from './service.ts';
@@ -31,6 +33,9 @@ export interface MessageFormState {
   acceptedFiles: string[];
   /** A template's HTML for the rich-text editor, when `body` holds its typed-text copy for the plain text box. */
   html?: string;
+  /** Staff: send now, or later at a UK date and time. */
+  when?: 'now' | 'later';
+  sendLater?: { day: string; month: string; year: string; time: string };
 }
 
 export function emptyMessageForm(): MessageFormState {
@@ -59,6 +64,7 @@ export function createApplicationPageService(deps: {
   dashboard: DashboardService;
   attachmentLimits: AttachmentLimits;
   templates?: TemplatesService;
+  scheduled?: ScheduledMessagesService;
 }) {
   const { applications, messaging, notifications, dashboard } = deps;
   const attachmentField = attachmentFieldDescription(deps.attachmentLimits);
@@ -176,6 +182,14 @@ export function createApplicationPageService(deps: {
             ...common,
             pageTitle: `${application.candidateName} – ${application.vacancyTitle}`,
             templatePicker: picker,
+            scheduledMessages: deps.scheduled
+              ? (await deps.scheduled.waitingFor(viewer, application.id)).map((message) => ({
+                  ...message,
+                  editUrl: scheduledUrls.edit(message.id),
+                  cancelAction: scheduledUrls.cancel(message.id),
+                }))
+              : [],
+            canSendLater: deps.scheduled !== undefined,
             moves: allowedMoves(application.status, 'staff').map((to) => ({ value: to, text: staffStatusLabel(to) })),
             statusAction: applicationUrls.staffStatus(application.id),
             following,

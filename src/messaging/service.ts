@@ -270,6 +270,9 @@ export function createMessagingService(deps: {
   return {
     deliverInTransaction,
 
+    /** The attachment rules alone, so that a form can report every error at once before any file is scanned. */
+    checkFiles,
+
     /**
      * Checks, scans and stores files for messages that are not sent at once (a bulk message's files, shared by its
      * messages; a message sent later). Nothing is kept when any file is refused.

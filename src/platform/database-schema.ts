@@ -307,6 +307,8 @@ export interface ScheduledMessagesTable {
   attachments: ColumnType<StoredFileJson[], string | undefined, string>;
   reason: string | null;
   message_id: string | null;
+  /** The form's one-time key (a double-submitted "send later" schedules once), or the batch's key per recipient. */
+  form_key: string;
   created_at: CreatedAt;
   updated_at: UpdatedAt;
 }
