@@ -10,12 +10,16 @@ import { sql, type Kysely } from 'kysely';
  *   row lock. The batch keeps what was composed (body, template, status change, time to send) and its shared files.
  * - bulk_recipients: the ticked applications, with the status each had when ticked, and what became of each.
  * - bulk_attachments: files scanned and stored once for the batch; each message gets its own attachment rows
- *   pointing at the same stored file, so each recipient's access is checked as for any attachment.
+ *   pointing at the same stored file, so each recipient's access is checked as for any attachment. A stored file's key
+ *   is therefore no longer unique among message attachments (it stays indexed).
  * - scheduled_messages: a message to send at a time (single or one of a batch's). A worker claims it under a row lock
  *   and sends it (or records why not) in the same transaction, so it goes once even with two workers or a killed one.
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`
+    alter table message_attachments drop constraint message_attachments_storage_key_key;
+    create index message_attachments_storage_key_idx on message_attachments (storage_key);
+
     create table message_templates (
       id uuid primary key default gen_random_uuid(),
       author_user_id uuid not null references users (id),

@@ -97,14 +97,23 @@ const sendConcurrency = 4;
 
 async function inParallel<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
+  let failed = false;
   const runners = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) {
+    while (next < items.length && !failed) {
       const item = items[next];
       next += 1;
-      if (item !== undefined) await work(item);
+      try {
+        if (item !== undefined) await work(item);
+      } catch (error) {
+        failed = true; // the others finish the recipient they are on, then stop
+        throw error;
+      }
     }
   });
-  await Promise.all(runners);
+  // Every runner has finished before this returns or throws: no transaction is left running behind the answer.
+  const results = await Promise.allSettled(runners);
+  const rejected = results.find((result) => result.status === 'rejected');
+  if (rejected) throw rejected.reason;
 }
 
 export function createBulkMessagesService(deps: {
