@@ -214,12 +214,7 @@ describe('composing', () => {
       applicants.map((a) => a.id),
     );
     const page = await client.get(`/staff/bulk/${batchId}?template=${templateId}`);
-    assert.equal(
-      findOne(page.body, 'textarea')
-        ?.children.map((c) => ('data' in c ? c.data : ''))
-        .join(''),
-      'Dear ((first name)), **well done**.',
-    );
+    assert.equal(fieldValue(page.body, 'body'), 'Dear ((first name)), **well done**.');
     assert.match(page.body, new RegExp(`name="templateId" value="${templateId}"`));
     const gone = await client.get(`/staff/bulk/${batchId}?template=${randomUUID()}`);
     assert.deepEqual(errorSummary(gone.body), [
@@ -271,7 +266,7 @@ describe('sending', () => {
     const sent = await client.post(`/staff/bulk/${batchId}/send`, {});
     assert.equal(sent.statusCode, 303);
     assert.equal(sent.headers.location, `/staff/bulk/${batchId}/result`);
-    const result = await client.get(sent.headers.location!);
+    const result = await client.get(`/staff/bulk/${batchId}/result`);
     assert.equal(findAll(result.body, '#sent li').length, 3);
 
     const storageKeys = new Set<string>();
@@ -407,8 +402,8 @@ describe('sending', () => {
       sharing: school.id,
       body: { format: 'text', body: 'Dear ((first name))' },
     });
-    assert.equal(created.outcome, 'saved');
-    const templateId = created.outcome === 'saved' ? created.templateId : '';
+    if (created.outcome !== 'saved') assert.fail(`the template was not saved: ${created.outcome}`);
+    const templateId = created.templateId;
     const batchId = await startBatch(
       client,
       vacancy.id,
