@@ -1,4 +1,5 @@
 import type { Page } from '@playwright/test';
+import type { Db } from '../src/platform/db.ts';
 import { createApplication, createJobseeker } from '../test/support/factories.ts';
 import { expect, expectNoAxeViolations, signIn, test } from './fixtures.ts';
 import { clickAndLoad, errorSummary, serviceNavigationLink, successBanner } from './pages/common.ts';
@@ -12,6 +13,14 @@ import { applicationUrls } from '../src/applications/urls.ts';
  */
 
 test.describe.configure({ timeout: 420_000 });
+
+/** A template shared with the school, written straight into the database (its own journey is tested above). */
+async function createSharedTemplate(db: Db, authorId: string, organisationId: string, name: string, bodyHtml: string) {
+  await db
+    .insertInto('message_templates')
+    .values({ author_user_id: authorId, organisation_id: organisationId, name, body_html: bodyHtml })
+    .execute();
+}
 
 /** The date in the UK `days` from now, as the date fields take it. */
 function ukDate(days: number) {
@@ -50,20 +59,11 @@ for (const javaScriptEnabled of [true, false]) {
   test.describe(javaScriptEnabled ? 'with JavaScript' : 'without JavaScript', () => {
     test.use({ javaScriptEnabled });
 
-    test('templates, a bulk message with a status change, and a bulk message sent later', async ({
+    test('a template shared with the school, refused for a misspelt placeholder, then saved', async ({
       page,
       scene,
-      db,
     }) => {
-      const { school, staff, vacancy, jobseeker } = await scene('submitted');
-      const priya = await createJobseeker(db, 'Priya Shah');
-      await createApplication(db, { vacancyId: vacancy.id, jobseeker: priya, status: 'submitted' });
-      const tom = await createJobseeker(db, 'Tom Fletcher');
-      const tomsApplication = await createApplication(db, {
-        vacancyId: vacancy.id,
-        jobseeker: tom,
-        status: 'submitted',
-      });
+      const { school, staff } = await scene('submitted');
 
       await signIn(page, staff.email);
 
@@ -86,7 +86,25 @@ for (const javaScriptEnabled of [true, false]) {
       await expectNoAxeViolations(page);
       await expect(successBanner(page)).toContainText('Template saved');
       await expect(page.locator('#template-preview')).toContainText('Dear Sam, thank you for applying.');
+    });
 
+    test('a bulk message from a template, with a status change, previewed per applicant', async ({
+      page,
+      scene,
+      db,
+    }) => {
+      const { school, staff, vacancy, jobseeker } = await scene('submitted');
+      const priya = await createJobseeker(db, 'Priya Shah');
+      await createApplication(db, { vacancyId: vacancy.id, jobseeker: priya, status: 'submitted' });
+
+      await signIn(page, staff.email);
+      await createSharedTemplate(
+        db,
+        staff.id,
+        school.id,
+        'Not progressing',
+        '<p>Dear ((first name)), thank you for applying.</p>',
+      );
       // Tick two applicants on the New tab; message them with the template and move them to Not progressing.
       await page.goto(vacancyUrls.staffVacancy(vacancy.id));
       await expectNoAxeViolations(page);
@@ -115,10 +133,14 @@ for (const javaScriptEnabled of [true, false]) {
       await expect(page.getByRole('heading', { level: 1 })).toHaveText('Messages sent');
       await expect(page.locator('#sent li')).toHaveCount(2);
       await expect(page.locator('#sent')).toContainText('moved to ‘Not progressing’');
+    });
 
-      // The one left on the New tab: "select all", a message for later.
-      await clickAndLoad(page.getByRole('link', { name: 'Back to applications' }));
+    test('a bulk message sent later, then changed and cancelled on the applicant’s page', async ({ page, scene }) => {
+      const { staff, vacancy, application } = await scene('submitted');
+      await signIn(page, staff.email);
+      await page.goto(vacancyUrls.staffVacancy(vacancy.id));
       await expectNoAxeViolations(page);
+      // The one left on the New tab: "select all", a message for later.
       await clickAndLoad(page.getByRole('button', { name: 'Message all 1 on this tab' }));
       await expectNoAxeViolations(page);
       await typeMessage(page, 'Message', 'Hello ((first name)), a reminder about your interview.', javaScriptEnabled);
@@ -135,19 +157,19 @@ for (const javaScriptEnabled of [true, false]) {
       await expectNoAxeViolations(page);
       await expect(page.getByRole('heading', { level: 1 })).toHaveText('Messages scheduled');
 
-      // The sender's side of Tom's thread shows it waiting, with change and cancel.
-      await page.goto(applicationUrls.staffApplication(tomsApplication.id));
+      // The sender's side of Sam's thread shows it waiting, with change and cancel.
+      await page.goto(applicationUrls.staffApplication(application.id));
       await expectNoAxeViolations(page);
       const waiting = page.locator('.parley-message--scheduled');
-      await expect(waiting).toContainText('Hello Tom, a reminder about your interview.');
+      await expect(waiting).toContainText('Hello Sam, a reminder about your interview.');
       await clickAndLoad(waiting.getByRole('link', { name: /^Change/ }));
       await expectNoAxeViolations(page);
-      await typeMessage(page, 'Message', 'Hello Tom, see you on Thursday.', javaScriptEnabled);
-      await page.getByLabel(/^Time to send/).fill('10am');
+      await typeMessage(page, 'Message', 'Hello Sam, see you on Thursday.', javaScriptEnabled);
+      await page.getByLabel('Time to send (UK time)', { exact: true }).fill('10am');
       await clickAndLoad(page.getByRole('button', { name: 'Save changes' }));
       await expectNoAxeViolations(page);
       await expect(successBanner(page)).toContainText('Your scheduled message has been changed');
-      await expect(waiting).toContainText('Hello Tom, see you on Thursday.');
+      await expect(waiting).toContainText('Hello Sam, see you on Thursday.');
       await clickAndLoad(waiting.getByRole('button', { name: /^Cancel the message/ }));
       await expectNoAxeViolations(page);
       await expect(successBanner(page)).toContainText('Your scheduled message has been cancelled');
