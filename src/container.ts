@@ -42,6 +42,12 @@ import { createPgListener } from './platform/pg-listener.ts';
 import { createLiveService } from './live/service.ts';
 import { liveChannel } from './live/repository.ts';
 import { registerLiveRoutes } from './live/routes.ts';
+import { createTemplatesService } from './templates/service.ts';
+import { registerTemplateRoutes } from './templates/routes.ts';
+import { createScheduledMessagesService } from './scheduled/service.ts';
+import { registerScheduledRoutes } from './scheduled/routes.ts';
+import { createBulkMessagesService } from './bulk/service.ts';
+import { registerBulkRoutes } from './bulk/routes.ts';
 
 function createEmailTransport(config: AppConfig, checkpoint: DeliveryCheckpoint): EmailTransport {
   const transport = config.email.transport;
@@ -148,6 +154,16 @@ export function createContainer(options: {
     loadSignedInUser: (userId) => accounts.loadSignedInUser(userId),
     notifications,
   });
+  const templates = createTemplatesService({ db });
+  const scheduled = createScheduledMessagesService({
+    db,
+    queue,
+    clock,
+    applications,
+    messaging,
+    notify: notifications.notifyInTransaction,
+  });
+  const bulk = createBulkMessagesService({ db, applications, messaging, templates, scheduled, clock });
   const dashboard = createDashboardService({ db, countUnreadNotifications: notifications.unreadCount });
   // Live pages: one LISTEN connection per process, opened when the first page starts listening (web processes only).
   const liveListener = createPgListener({
@@ -179,6 +195,8 @@ export function createContainer(options: {
     notifications,
     dashboard,
     attachmentLimits: config.attachments,
+    templates,
+    scheduled,
   });
   const views = createViewEnvironment(config.projectRoot);
 
@@ -190,8 +208,11 @@ export function createContainer(options: {
     (app) => registerVacancyEditingRoutes(app, { vacancies }),
     (app) => registerColleagueRoutes(app, { colleagues }),
     (app) => registerApplicationRoutes(app, { applications, applicationPage }),
-    (app) => registerMessagingRoutes(app, { messaging, applicationPage }),
+    (app) => registerMessagingRoutes(app, { messaging, applicationPage, scheduled }),
     (app) => registerDashboardRoutes(app, { dashboard }),
+    (app) => registerTemplateRoutes(app, { templates }),
+    (app) => registerBulkRoutes(app, { bulk, vacancies, attachmentLimits: config.attachments }),
+    (app) => registerScheduledRoutes(app, { scheduled, applicationPage }),
     (app) =>
       registerReplyRoutes(app, {
         replies,
@@ -248,6 +269,9 @@ export function createContainer(options: {
     colleagues,
     applicationPage,
     live,
+    templates,
+    scheduled,
+    bulk,
     /** What the web application is built from (src/web/app.ts createApp). */
     web,
     checkDatabase,

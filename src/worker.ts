@@ -5,6 +5,7 @@ import { queueDefinitions } from './platform/queue.ts';
 import { startNotificationJobs } from './notifications/jobs.ts';
 import { startReplyJobs } from './replies/jobs.ts';
 import { startAccountJobs } from './accounts/jobs.ts';
+import { startScheduledJobs } from './scheduled/jobs.ts';
 
 /**
  * The background worker: queue handlers and schedules. Any number of workers may run at once;
@@ -22,4 +23,5 @@ export async function startWorker(container: Container): Promise<void> {
   await startNotificationJobs(boss, container.notifications, container.logger);
   await startReplyJobs(boss, container.replies, container.logger);
   await startAccountJobs(boss, container.accountLinks, container.logger);
+  await startScheduledJobs(boss, container.scheduled, container.logger);
 }

@@ -11,8 +11,13 @@ import { vacancyUrls } from '../vacancies/urls.ts';
 import { messagingUrls } from '../messaging/urls.ts';
 import { attachmentFieldDescription, type AttachmentLimits } from '../messaging/attachment-rules.ts';
 import type { MessagingService } from '../messaging/service.ts';
+import type { ApplicationRecord } from './repository.ts';
 import type { NotificationsService } from '../notifications/service.ts';
 import type { DashboardService } from '../dashboard/service.ts';
+import type { TemplatesService } from '../templates/service.ts';
+import type { ScheduledMessagesService } from '../scheduled/service.ts';
+import { scheduledUrls } from '../scheduled/urls.ts';
+import { missingValuesReason } from '../templates/rules.ts';
 import { dashboardUrls } from '../dashboard/urls.ts';
 import { liveUrls } from '../live/urls.ts';
 import type { ApplicationsService } from './service.ts';
@@ -27,6 +32,11 @@ export interface MessageFormState {
   errors: FormErrors;
   refusedFiles: string[];
   acceptedFiles: string[];
+  /** A template's HTML for the rich-text editor, when `body` holds its typed-text copy for the plain text box. */
+  html?: string;
+  /** Staff: send now, or later at a UK date and time. */
+  when?: 'now' | 'later';
+  sendLater?: { day: string; month: string; year: string; time: string };
 }
 
 export function emptyMessageForm(): MessageFormState {
@@ -38,6 +48,8 @@ export interface ApplicationPageOptions {
   markRead: boolean;
   statusErrors?: FormErrors;
   messageForm?: MessageFormState;
+  /** Staff: a template picked for the message form ("Use template"), filled for this applicant. */
+  templateId?: string;
 }
 
 /**
@@ -65,6 +77,8 @@ export function createApplicationPageService(deps: {
   notifications: NotificationsService;
   dashboard: DashboardService;
   attachmentLimits: AttachmentLimits;
+  templates?: TemplatesService;
+  scheduled?: ScheduledMessagesService;
 }) {
   const { applications, messaging, notifications, dashboard } = deps;
   const attachmentField = attachmentFieldDescription(deps.attachmentLimits);
@@ -73,6 +87,51 @@ export function createApplicationPageService(deps: {
     return viewer.kind === 'staff'
       ? applications.findForStaff(applicationId, viewer.id)
       : applications.findForJobseeker(applicationId, viewer.id);
+  }
+
+  /**
+   * The message form's template picker: the templates this member of staff can use, and the one picked, filled for
+   * this applicant (or why it cannot be: deleted, or a placeholder with no value for them).
+   */
+  async function templatePicker(viewer: SignedInUser, application: ApplicationRecord, templateId: string | undefined) {
+    const { templates } = deps;
+    if (!templates) return null;
+    const choices = await templates.list(viewer);
+    const picked = choices.find((template) => template.id === templateId);
+    const errors: FormErrors = { list: [], byField: {} };
+    let filled: { body: string; html: string } | null = null;
+    const refuse = (text: string) => {
+      errors.list.push({ text, href: '#template' });
+      errors.byField.template = { text };
+    };
+    if (templateId !== undefined) {
+      const result = picked
+        ? await templates.fill(viewer, picked.id, {
+            candidateName: application.candidateName,
+            vacancyTitle: application.vacancyTitle,
+            schoolName: application.schoolName,
+            senderName: viewer.fullName,
+          })
+        : ({ outcome: 'not-found' } as const);
+      if (result.outcome === 'filled') filled = { body: result.typedText, html: result.html };
+      else if (result.outcome === 'missing')
+        refuse(`‘${result.name}’ cannot be used: ${missingValuesReason(result.missing).replace(/^Not sent: t/, 't')}`);
+      else refuse('The template you picked no longer exists. Pick another template');
+    }
+    return {
+      action: `${applicationUrls.staffApplication(application.id)}#template`,
+      items: [
+        { value: '', text: 'Choose a template' },
+        ...choices.map((template) => ({
+          value: template.id,
+          text: template.name,
+          selected: template.id === templateId,
+        })),
+      ],
+      hasTemplates: choices.length > 0,
+      filled,
+      errors,
+    };
   }
 
   return {
@@ -96,10 +155,12 @@ export function createApplicationPageService(deps: {
             ? `${change.actorName}, ${change.actorOrganisations}`
             : change.actorName,
       }));
-      const messageForm = options.messageForm ?? emptyMessageForm();
+      let messageForm = options.messageForm ?? emptyMessageForm();
+      const picker = isStaff ? await templatePicker(viewer, application, options.templateId) : null;
+      if (picker?.filled) messageForm = { ...emptyMessageForm(), format: 'text', ...picker.filled };
       const errors: FormErrors = {
-        list: [...(options.statusErrors?.list ?? []), ...messageForm.errors.list],
-        byField: { ...options.statusErrors?.byField, ...messageForm.errors.byField },
+        list: [...(options.statusErrors?.list ?? []), ...messageForm.errors.list, ...(picker?.errors.list ?? [])],
+        byField: { ...options.statusErrors?.byField, ...messageForm.errors.byField, ...picker?.errors.byField },
       };
       const common = {
         application,
@@ -140,6 +201,15 @@ export function createApplicationPageService(deps: {
           view: {
             ...common,
             pageTitle: `${application.candidateName} – ${application.vacancyTitle}`,
+            templatePicker: picker,
+            scheduledMessages: deps.scheduled
+              ? (await deps.scheduled.waitingFor(viewer, application.id)).map((message) => ({
+                  ...message,
+                  editUrl: scheduledUrls.edit(message.id),
+                  cancelAction: scheduledUrls.cancel(message.id),
+                }))
+              : [],
+            canSendLater: deps.scheduled !== undefined,
             moves: allowedMoves(application.status, 'staff').map((to) => ({ value: to, text: statusLabel(to) })),
             statusAction: applicationUrls.staffStatus(application.id),
             following,

@@ -224,3 +224,19 @@ export async function findPublishedVacancyForApplying(
     .where('status', '=', 'published')
     .executeTakeFirst();
 }
+
+/** Applications of one vacancy that a staff member may see, by id (a bulk message's ticked applicants). */
+export async function listApplicationsForStaffByIds(
+  db: DbExecutor,
+  vacancyId: string,
+  applicationIds: readonly string[],
+  staffUserId: string,
+): Promise<ApplicationRecord[]> {
+  if (applicationIds.length === 0) return [];
+  return applicationQuery(db)
+    .where('a.id', 'in', applicationIds)
+    .where('a.vacancy_id', '=', vacancyId)
+    .where('a.status', '<>', 'draft')
+    .where(schoolIsVisibleToStaff('v.school_id', staffUserId))
+    .execute();
+}

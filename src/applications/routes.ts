@@ -36,7 +36,11 @@ export function registerApplicationRoutes(app: FastifyInstance, services: Applic
   const { applications, applicationPage } = services;
 
   app.get('/staff/applications/:applicationId', { preHandler: requireStaff }, async (request, reply) =>
-    renderApplicationPage(reply, applicationPage, signedInUser(request), applicationIdOf(request), { markRead: true }),
+    renderApplicationPage(reply, applicationPage, signedInUser(request), applicationIdOf(request), {
+      markRead: true,
+      // "Use template" beside the message form: the page again, with the template filled for this applicant.
+      templateId: pickedTemplate(request.query),
+    }),
   );
 
   app.post('/staff/applications/:applicationId/status', { preHandler: requireStaff }, async (request, reply) => {
@@ -145,4 +149,10 @@ export function registerApplicationRoutes(app: FastifyInstance, services: Applic
     request.session.set('flash', 'Your application has been withdrawn');
     return reply.redirect(applicationUrls.jobseekerApplication(application.id), 303);
   });
+}
+
+/** The template picked in the message form's "Use template" (a GET form), if any. */
+function pickedTemplate(query: unknown): string | undefined {
+  const value = (query as Record<string, unknown> | undefined)?.template;
+  return typeof value === 'string' && value !== '' ? value : undefined;
 }

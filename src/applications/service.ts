@@ -11,6 +11,7 @@ import {
   insertStatusChange,
   listApplicationsForJobseeker,
   listApplicationsForVacancy,
+  listApplicationsForStaffByIds,
   listStatusChanges,
   lockApplication,
   updateDraft,
@@ -31,6 +32,14 @@ export type StatusChangeResult =
   | { outcome: 'not-found' }
   | { outcome: 'stale'; currentStatus: ApplicationStatus; message: string }
   | { outcome: 'not-allowed'; message: string };
+
+export interface StatusChangeInput {
+  applicationId: string;
+  actorUserId: string;
+  actor: StatusActor;
+  expectedStatus: ApplicationStatus;
+  to: ApplicationStatus;
+}
 
 export type SaveApplicationResult =
   | { outcome: 'saved'; applicationId: string; submitted: boolean }
@@ -59,56 +68,65 @@ export function createApplicationsService(deps: { db: Db; clock: Clock; onStatus
    * Moves an application from the status the person was shown to a new one. Refused, changing nothing, if someone
    * else moved it first (stale) or the status machine does not allow the move for this actor.
    */
-  async function changeStatus(input: {
-    applicationId: string;
-    actorUserId: string;
-    actor: StatusActor;
-    expectedStatus: ApplicationStatus;
-    to: ApplicationStatus;
-  }): Promise<StatusChangeResult> {
+  async function changeStatus(input: StatusChangeInput): Promise<StatusChangeResult> {
     return db.transaction().execute(async (trx) => {
       const visible =
         input.actor === 'staff'
           ? await findApplicationForStaff(trx, input.applicationId, input.actorUserId)
           : await findApplicationForJobseeker(trx, input.applicationId, input.actorUserId);
       if (!visible) return { outcome: 'not-found' };
-      const locked = await lockApplication(trx, input.applicationId);
-      if (!locked) return { outcome: 'not-found' };
-      if (locked.status !== input.expectedStatus) {
-        return {
-          outcome: 'stale',
-          currentStatus: locked.status,
-          message: `The status was changed to ‘${statusLabel(locked.status)}’ while you were looking at it. Nothing was changed. Check the timeline and try again.`,
-        };
-      }
-      if (!canMove(locked.status, input.to, input.actor)) {
-        return {
-          outcome: 'not-allowed',
-          message: `An application that is ‘${statusLabel(locked.status)}’ cannot be moved to ‘${statusLabel(input.to)}’.`,
-        };
-      }
-      await updateStatus(trx, input.applicationId, input.to);
-      await insertStatusChange(trx, {
+      return changeStatusInTransaction(trx, input);
+    });
+  }
+
+  /**
+   * The status change inside a caller's transaction (a bulk status change with a message): locks the application,
+   * refuses a stale or disallowed move, writes the status and its timeline entry, and tells the listeners. The caller
+   * has checked that the person may see the application.
+   */
+  async function changeStatusInTransaction(trx: DbTransaction, input: StatusChangeInput): Promise<StatusChangeResult> {
+    const locked = await lockApplication(trx, input.applicationId);
+    if (!locked) return { outcome: 'not-found' };
+    const label = statusLabel;
+    if (locked.status !== input.expectedStatus) {
+      return {
+        outcome: 'stale',
+        currentStatus: locked.status,
+        message: `The status was changed to ‘${label(locked.status)}’ while you were looking at it. Nothing was changed. Check the timeline and try again.`,
+      };
+    }
+    if (!canMove(locked.status, input.to, input.actor)) {
+      return {
+        outcome: 'not-allowed',
+        message: `An application that is ‘${label(locked.status)}’ cannot be moved to ‘${label(input.to)}’.`,
+      };
+    }
+    await updateStatus(trx, input.applicationId, input.to);
+    await insertStatusChange(trx, {
+      applicationId: input.applicationId,
+      actorUserId: input.actorUserId,
+      from: locked.status,
+      to: input.to,
+    });
+    for (const listener of listeners) {
+      await listener(trx, {
         applicationId: input.applicationId,
         actorUserId: input.actorUserId,
+        actor: input.actor,
         from: locked.status,
         to: input.to,
       });
-      for (const listener of listeners) {
-        await listener(trx, {
-          applicationId: input.applicationId,
-          actorUserId: input.actorUserId,
-          actor: input.actor,
-          from: locked.status,
-          to: input.to,
-        });
-      }
-      return { outcome: 'changed' };
-    });
+    }
+    return { outcome: 'changed' };
   }
 
   return {
     changeStatus,
+    changeStatusInTransaction,
+
+    /** The ticked applications of a vacancy that this member of staff may see (drafts never). */
+    listForStaffByIds: (vacancyId: string, applicationIds: readonly string[], staffUserId: string) =>
+      listApplicationsForStaffByIds(db, vacancyId, applicationIds, staffUserId),
 
     findForStaff: (applicationId: string, staffUserId: string): Promise<ApplicationRecord | undefined> =>
       findApplicationForStaff(db, applicationId, staffUserId),

@@ -328,3 +328,47 @@ export function messageBodyToKeep(
   if (use === 'read-only') return { format: 'text', body: htmlToPlainText(input.body) };
   return { format: 'html', body: sanitiseMessageHtml(input.body) };
 }
+
+/**
+ * Message HTML as the light markup the plain textarea takes (`plainTextToHtml` reads it back): blank lines between
+ * paragraphs, `- ` before list items, `**bold**`, `_italics_`, and a link as its address (after its words when they
+ * differ). For putting saved rich text (a template) back in the text box when the browser runs no JavaScript.
+ */
+export function htmlToTypedText(html: string): string {
+  let out = '';
+  let link: { href: string; words: string } | null = null;
+  const blankLine = (): void => {
+    out = out.replace(/[ \t]+$/, '');
+    if (out !== '' && !out.endsWith('\n\n')) out += out.endsWith('\n') ? '\n' : '\n\n';
+  };
+  for (const token of sanitiseMessageHtml(html).split(/(<[^>]*>)/)) {
+    if (token.startsWith('<')) {
+      const closing = token.startsWith('</');
+      const name = /^<\/?([a-z]+)/.exec(token)?.[1];
+      if (name === 'p' && !closing) blankLine();
+      else if ((name === 'ul' || name === 'ol') && !closing && !/\n- [^\n]*$/.test(out)) blankLine();
+      else if (name === 'li' && !closing) out += out === '' || out.endsWith('\n') ? '- ' : '\n- ';
+      else if (name === 'br') out += '\n';
+      else if (name === 'strong') out += '**';
+      else if (name === 'em') out += '_';
+      else if (name === 'a' && !closing) {
+        const href = decodeSanitisedText(/href="([^"]*)"/.exec(token)?.[1] ?? '');
+        link = { href, words: '' };
+      } else if (name === 'a' && link) {
+        const { href, words } = link;
+        const plain = href
+          .replace(/^mailto:/, '')
+          .replace(/^https?:\/\//, '')
+          .replace(/\/$/, '');
+        const same = [href, plain, `www.${plain}`].includes(words) || words.replace(/\/$/, '') === plain;
+        out += same ? words : `${words} (${href})`;
+        link = null;
+      }
+      continue;
+    }
+    const words = decodeSanitisedText(token).replace(/[\s\u00a0]+/g, ' ');
+    if (link) link.words += words;
+    else out += out === '' || out.endsWith('\n') ? words.trimStart() : words;
+  }
+  return out.trim();
+}

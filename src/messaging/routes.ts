@@ -8,6 +8,7 @@ import { filesOf, formField } from '../web/multipart.ts';
 import { contentDispositionAttachment } from './attachment-rules.ts';
 import { messageBodyToKeep } from './rich-text.ts';
 import type { MessagingService } from './service.ts';
+import type { ScheduledMessagesService } from '../scheduled/service.ts';
 import { messagingUrls } from './urls.ts';
 
 const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -15,6 +16,7 @@ const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{1
 export interface MessagingRouteServices {
   messaging: MessagingService;
   applicationPage: ApplicationPageService;
+  scheduled?: ScheduledMessagesService;
 }
 
 export function registerMessagingRoutes(app: FastifyInstance, services: MessagingRouteServices): void {
@@ -33,6 +35,59 @@ export function registerMessagingRoutes(app: FastifyInstance, services: Messagin
     return reply.code(status).render(page.template, page.view);
   }
 
+  /** "Send later" on the staff's message form: kept until its time, shown on the sender's side as scheduled. */
+  async function sendLater(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    user: SignedInUser,
+    applicationId: string,
+    typed: { format: 'html' | 'text'; body: string; formKey: string },
+  ) {
+    const scheduled = services.scheduled;
+    if (!scheduled) throw new NotFoundError();
+    const when = {
+      day: formField(request, 'sendDate-day'),
+      month: formField(request, 'sendDate-month'),
+      year: formField(request, 'sendDate-year'),
+      time: formField(request, 'sendTime'),
+    };
+    const result = await scheduled.scheduleMessage({
+      applicationId,
+      sender: user,
+      formKey: typed.formKey,
+      body: { format: typed.format, body: typed.body },
+      files: filesOf(request),
+      when,
+    });
+    if (result.outcome === 'not-found') throw new NotFoundError();
+    if (result.outcome === 'scheduled' || result.outcome === 'duplicate') {
+      if (result.outcome === 'scheduled') request.session.set('flash', 'Your message has been scheduled');
+      return reply.redirect(messagingUrls.staffConversation(applicationId), 303);
+    }
+    const kept = messageBodyToKeep(typed, result.outcome === 'denied' ? 'read-only' : 'editable');
+    const form: MessageFormState = {
+      ...kept,
+      formKey: typed.formKey,
+      errors: noErrors(),
+      refusedFiles: [],
+      acceptedFiles: [],
+      when: 'later',
+      sendLater: when,
+    };
+    if (result.outcome === 'denied') {
+      form.errors = formErrors([{ field: 'body', text: result.reason }]);
+      return renderRefused(reply, user, applicationId, form, 409);
+    }
+    form.errors = formErrors(result.errors);
+    form.errors.list = result.errors.map((error) => ({
+      text: error.text,
+      href: `#${error.field === 'sendDate' ? 'sendDate-day' : error.field}`,
+    }));
+    form.refusedFiles = result.refusedFiles;
+    form.acceptedFiles = result.acceptedFiles;
+    return renderRefused(reply, user, applicationId, form, 400);
+  }
+
   /** Sending works the same for both sides; only where the conversation lives differs. */
   async function send(
     request: FastifyRequest,
@@ -46,6 +101,9 @@ export function registerMessagingRoutes(app: FastifyInstance, services: Messagin
     const submittedKey = formField(request, 'formKey');
     // A form without a valid key still sends once: it gets a key of its own, so it cannot collide with another.
     const formKey = uuidPattern.test(submittedKey) ? submittedKey.toLowerCase() : crypto.randomUUID();
+    if (user.kind === 'staff' && formField(request, 'when') === 'later' && services.scheduled) {
+      return sendLater(request, reply, user, applicationId, { format, body, formKey });
+    }
     const result = await messaging.sendMessage({
       applicationId,
       sender: user,

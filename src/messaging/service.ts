@@ -14,7 +14,7 @@ import {
   type AttachmentInput,
   type AttachmentLimits,
 } from './attachment-rules.ts';
-import { decideSend, type MessagingActor, type MessagingDecision } from './policy.ts';
+import { decideSend, type DeniedCode, type MessagingActor, type MessagingDecision } from './policy.ts';
 import {
   findAttachment,
   findConversationForApplication,
@@ -66,6 +66,37 @@ export type SendMessageResult =
   | { outcome: 'not-found' }
   | { outcome: 'denied'; reason: string }
   | { outcome: 'invalid'; errors: FieldError[]; refusedFiles: string[]; acceptedFiles: string[] };
+
+/** Who sends a message delivered in a caller's transaction (a bulk message, one sent later). */
+export type MessageSender = Pick<SignedInUser, 'id' | 'kind' | 'fullName'>;
+
+/** A file already scanned and stored, to be attached to a message. */
+export interface StoredFile {
+  storageKey: string;
+  fileName: string;
+  contentType: string;
+  sizeBytes: number;
+  scanResult: 'clean' | 'not_scanned';
+}
+
+export interface DeliveryInput {
+  application: ApplicationRecord;
+  sender: MessageSender;
+  formKey: string;
+  /** Sanitised message HTML and its plain-text copy (prepareMessageBody). */
+  html: string;
+  text: string;
+  attachments: StoredFile[];
+}
+
+export type DeliveryResult =
+  | { outcome: 'sent'; messageId: string }
+  | { outcome: 'duplicate'; messageId: string }
+  | { outcome: 'not-found' }
+  | { outcome: 'denied'; reason: string; code: DeniedCode };
+
+export type StoreFilesResult =
+  { ok: true; stored: StoredFile[] } | { ok: false; errors: string[]; refusedFiles: string[]; acceptedFiles: string[] };
 
 export interface ConversationView {
   conversationId: string | null;
@@ -152,11 +183,119 @@ export function createMessagingService(deps: {
     return { stored, errors, infected };
   }
 
+  /**
+   * The attachment rules on the chosen files: a file cut short at the size limit is too big; the rest are checked
+   * whole (count, emptiness, type). Says which files must be chosen again and which replaced.
+   */
+  async function checkFiles(files: UploadedFile[]) {
+    const chosen = files.filter((file) => file.fileName !== '');
+    const tooMany = chosen.length > limits.maxFiles;
+    const validation = await validateAttachments(tooMany ? chosen : chosen.filter((file) => !file.truncated), limits);
+    const tooBig = tooMany ? [] : chosen.filter((file) => file.truncated).map((file) => cleanFileName(file.fileName));
+    const errors = [
+      ...tooBig.map((fileName) => fileErrorMessage(fileName, attachmentErrorText.tooBig(limits.maxBytes))),
+      ...validation.errors.map((error) => error.message),
+    ];
+    const refused = new Set([
+      ...tooBig,
+      ...validation.errors.map((e) => e.fileName).filter((name): name is string => name !== null),
+    ]);
+    return {
+      accepted: validation.accepted,
+      errors,
+      refusedFiles: [...refused],
+      // With too many files none was checked: all of them (or fewer) must be chosen again.
+      acceptedFiles: tooMany
+        ? chosen.map((file) => cleanFileName(file.fileName))
+        : validation.accepted.map((file) => file.fileName),
+    };
+  }
+
+  /**
+   * Delivers one message inside the caller's transaction: locks the application, asks the policy, writes the message,
+   * its attachments (files already scanned and stored), the conversation's counters and the side effects' queue
+   * entries. The single send, bulk messages and messages sent later all come this way.
+   */
+  async function deliverInTransaction(trx: DbTransaction, input: DeliveryInput): Promise<DeliveryResult> {
+    const { application, sender } = input;
+    const locked = await applications.lock(trx, application.id);
+    if (!locked) return { outcome: 'not-found' };
+    const duplicate = await findMessageByFormKey(trx, sender.id, input.formKey);
+    if (duplicate) return { outcome: 'duplicate', messageId: duplicate.id };
+    const existing = await findConversationForApplication(trx, application.id);
+    const hasMessages = (existing?.jobseekerMessageCount ?? 0) + (existing?.staffMessageCount ?? 0) > 0;
+    const decision = decideSend({ actor: sender.kind, status: locked.status, conversationHasMessages: hasMessages });
+    if (!decision.allowed) return { outcome: 'denied', reason: decision.reason, code: decision.code };
+
+    const conversation = await lockOrCreateConversation(trx, application);
+    const messageId = randomUUID();
+    const sidePosition = await recordMessageOnConversation(trx, conversation.id, {
+      id: messageId,
+      senderKind: sender.kind,
+      searchText: searchableText([input.text, ...input.attachments.map((file) => file.fileName)]),
+    });
+    const senderDisplayName =
+      sender.kind === 'staff'
+        ? [sender.fullName, await staffOrganisationNameForSchool(trx, sender.id, application.schoolId)]
+            .filter(Boolean)
+            .join(', ')
+        : application.candidateName;
+    await insertMessage(trx, {
+      id: messageId,
+      conversationId: conversation.id,
+      senderUserId: sender.id,
+      senderKind: sender.kind,
+      senderDisplayName,
+      sidePosition,
+      bodyHtml: input.html,
+      bodyText: input.text,
+      formKey: input.formKey,
+    });
+    await insertAttachments(trx, messageId, input.attachments);
+    const event: MessageSentEvent = {
+      messageId,
+      conversationId: conversation.id,
+      applicationId: application.id,
+      senderUserId: sender.id,
+      senderKind: sender.kind,
+      isFirstMessage: !hasMessages,
+    };
+    for (const listener of listeners) await listener(trx, event);
+    return { outcome: 'sent', messageId };
+  }
+
   async function removeStored(keys: string[]): Promise<void> {
     await Promise.all(keys.map((key) => storage.delete(key).catch(() => undefined)));
   }
 
   return {
+    deliverInTransaction,
+
+    /** The attachment rules alone, so that a form can report every error at once before any file is scanned. */
+    checkFiles,
+
+    /**
+     * Checks, scans and stores files for messages that are not sent at once (a bulk message's files, shared by its
+     * messages; a message sent later). Nothing is kept when any file is refused.
+     */
+    async storeFiles(files: UploadedFile[]): Promise<StoreFilesResult> {
+      const checked = await checkFiles(files);
+      if (checked.errors.length > 0) return { ok: false, ...checked };
+      const { stored, errors, infected } = await storeAttachments(checked.accepted);
+      if (errors.length > 0) {
+        return {
+          ok: false,
+          errors,
+          refusedFiles: infected.map((file) => file.fileName),
+          acceptedFiles: checked.accepted.filter((file) => !infected.includes(file)).map((file) => file.fileName),
+        };
+      }
+      return { ok: true, stored };
+    },
+
+    /** Removes stored files that no message will carry (a bulk message or a message sent later that was dropped). */
+    removeStoredFiles: removeStored,
+
     /**
      * Told by the vacancies feature, inside its transaction, when a vacancy's job title or school changed: the
      * conversations' search documents follow (the dashboard's search finds the new title, not the old one).
@@ -179,33 +318,17 @@ export function createMessagingService(deps: {
       const prepared = prepareMessageBody(input.body);
       if (!prepared.ok) errors.push({ field: 'body', text: prepared.error });
 
-      const chosen = input.files.filter((file) => file.fileName !== '');
-      // A file cut short at the size limit is too big; the rest are checked whole (count, emptiness, type).
-      const tooMany = chosen.length > limits.maxFiles;
-      const validation = await validateAttachments(tooMany ? chosen : chosen.filter((file) => !file.truncated), limits);
-      const tooBig = tooMany ? [] : chosen.filter((file) => file.truncated).map((file) => cleanFileName(file.fileName));
-      for (const fileName of tooBig) {
-        errors.push({
-          field: 'attachments',
-          text: fileErrorMessage(fileName, attachmentErrorText.tooBig(limits.maxBytes)),
-        });
-      }
-      for (const error of validation.errors) errors.push({ field: 'attachments', text: error.message });
+      const files = await checkFiles(input.files);
+      for (const text of files.errors) errors.push({ field: 'attachments', text });
       if (errors.length > 0) {
-        const refused = new Set([
-          ...tooBig,
-          ...validation.errors.map((e) => e.fileName).filter((name): name is string => name !== null),
-        ]);
         return {
           outcome: 'invalid',
           errors,
-          refusedFiles: [...refused],
-          // With too many files none was checked: all of them (or fewer) must be chosen again.
-          acceptedFiles: tooMany
-            ? chosen.map((file) => cleanFileName(file.fileName))
-            : validation.accepted.map((file) => file.fileName),
+          refusedFiles: files.refusedFiles,
+          acceptedFiles: files.acceptedFiles,
         };
       }
+      const validation = { accepted: files.accepted };
 
       const earlier = await findMessageByFormKey(db, input.sender.id, input.formKey);
       if (earlier) return { outcome: 'duplicate', messageId: earlier.id };
@@ -223,59 +346,16 @@ export function createMessagingService(deps: {
       if (!prepared.ok) throw new Error('unreachable: the body was validated above');
 
       try {
-        const result = await db.transaction().execute(async (trx): Promise<SendMessageResult> => {
-          const locked = await applications.lock(trx, application.id);
-          if (!locked) return { outcome: 'not-found' };
-          const duplicate = await findMessageByFormKey(trx, input.sender.id, input.formKey);
-          if (duplicate) return { outcome: 'duplicate', messageId: duplicate.id };
-          const existing = await findConversationForApplication(trx, application.id);
-          const hasMessages = (existing?.jobseekerMessageCount ?? 0) + (existing?.staffMessageCount ?? 0) > 0;
-          const decision = decideSend({
-            actor: input.sender.kind,
-            status: locked.status,
-            conversationHasMessages: hasMessages,
-          });
-          if (!decision.allowed) return { outcome: 'denied', reason: decision.reason };
-
-          const conversation = await lockOrCreateConversation(trx, application);
-          const messageId = randomUUID();
-          const sidePosition = await recordMessageOnConversation(trx, conversation.id, {
-            id: messageId,
-            senderKind: input.sender.kind,
-            searchText: searchableText([prepared.text, ...stored.map((file) => file.fileName)]),
-          });
-          const senderDisplayName =
-            input.sender.kind === 'staff'
-              ? [
-                  input.sender.fullName,
-                  await staffOrganisationNameForSchool(trx, input.sender.id, application.schoolId),
-                ]
-                  .filter(Boolean)
-                  .join(', ')
-              : application.candidateName;
-          await insertMessage(trx, {
-            id: messageId,
-            conversationId: conversation.id,
-            senderUserId: input.sender.id,
-            senderKind: input.sender.kind,
-            senderDisplayName,
-            sidePosition,
-            bodyHtml: prepared.html,
-            bodyText: prepared.text,
+        const result = await db.transaction().execute(async (trx): Promise<SendMessageResult> =>
+          deliverInTransaction(trx, {
+            application,
+            sender: input.sender,
             formKey: input.formKey,
-          });
-          await insertAttachments(trx, messageId, stored);
-          const event: MessageSentEvent = {
-            messageId,
-            conversationId: conversation.id,
-            applicationId: application.id,
-            senderUserId: input.sender.id,
-            senderKind: input.sender.kind,
-            isFirstMessage: !hasMessages,
-          };
-          for (const listener of listeners) await listener(trx, event);
-          return { outcome: 'sent', messageId };
-        });
+            html: prepared.html,
+            text: prepared.text,
+            attachments: stored,
+          }),
+        );
         if (result.outcome !== 'sent') await removeStored(storedKeys);
         return result;
       } catch (error) {

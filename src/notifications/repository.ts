@@ -414,3 +414,14 @@ export async function findRecipient(
     .where('id', '=', userId)
     .executeTakeFirst();
 }
+
+/** An in-service notice that is not about a message (a message sent later that could not go). */
+export async function insertNotice(
+  db: DbExecutor,
+  notice: { userId: string; applicationId: string; text: string; link: string },
+): Promise<void> {
+  await db
+    .insertInto('notifications')
+    .values({ user_id: notice.userId, application_id: notice.applicationId, text: notice.text, link: notice.link })
+    .execute();
+}

@@ -34,6 +34,7 @@ import {
   recordDailyRun,
   setEmailSetting,
   setFollowing,
+  insertNotice,
 } from './repository.ts';
 import { createUnsubscribeToken, readUnsubscribeToken } from './unsubscribe-token.ts';
 
@@ -134,6 +135,12 @@ export function createNotificationsService(deps: {
   return {
     onMessageSent,
     onStatusChange,
+
+    /** An in-service notice inside the caller's transaction (a message sent later that could not go). */
+    notifyInTransaction: (
+      trx: DbTransaction,
+      notice: { userId: string; applicationId: string; text: string; link: string },
+    ) => insertNotice(trx, notice),
 
     /**
      * Sends one email through the ledger, exactly once as far as its transport allows: every kind of email goes

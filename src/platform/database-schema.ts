@@ -151,6 +151,11 @@ export interface Database {
   sign_in_attempts: SignInAttemptsTable;
   account_tokens: AccountTokensTable;
   organisation_audit_events: OrganisationAuditEventsTable;
+  message_templates: MessageTemplatesTable;
+  bulk_batches: BulkBatchesTable;
+  bulk_recipients: BulkRecipientsTable;
+  bulk_attachments: BulkAttachmentsTable;
+  scheduled_messages: ScheduledMessagesTable;
 }
 
 export type AccountTokenPurpose = 'verify-email' | 'reset-password' | 'invitation';
@@ -278,4 +283,82 @@ export interface DailyEmailRunsTable {
 export interface ApplicationWatchersView {
   application_id: string;
   user_id: string;
+}
+
+export interface MessageTemplatesTable {
+  id: Generated<string>;
+  author_user_id: string;
+  /** null: a personal template; otherwise shared with this organisation. */
+  organisation_id: string | null;
+  name: string;
+  body_html: string;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+}
+
+export type BulkBatchState = 'draft' | 'sending' | 'done';
+
+export interface BulkBatchesTable {
+  id: Generated<string>;
+  vacancy_id: string;
+  sender_user_id: string;
+  from_status: ApplicationStatus;
+  state: Generated<BulkBatchState>;
+  body_html: string | null;
+  template_id: string | null;
+  template_name: string | null;
+  to_status: ApplicationStatus | null;
+  send_at: Date | null;
+  created_at: CreatedAt;
+  finished_at: Date | null;
+}
+
+export type BulkRecipientOutcome = 'pending' | 'sent' | 'scheduled' | 'skipped';
+
+export interface BulkRecipientsTable {
+  batch_id: string;
+  application_id: string;
+  position: number;
+  outcome: Generated<BulkRecipientOutcome>;
+  reason: string | null;
+  message_id: string | null;
+}
+
+export interface BulkAttachmentsTable {
+  id: Generated<string>;
+  batch_id: string;
+  storage_key: string;
+  file_name: string;
+  content_type: string;
+  size_bytes: number;
+  scan_result: 'clean' | 'not_scanned';
+  created_at: CreatedAt;
+}
+
+export type ScheduledMessageState = 'scheduled' | 'sent' | 'cancelled' | 'not_sent';
+
+export interface ScheduledMessagesTable {
+  id: Generated<string>;
+  application_id: string;
+  sender_user_id: string;
+  batch_id: string | null;
+  body_html: string;
+  send_at: Date;
+  state: Generated<ScheduledMessageState>;
+  /** The stored files the message will carry: { storageKey, fileName, contentType, sizeBytes, scanResult }[]. */
+  attachments: ColumnType<StoredFileJson[], string | undefined, string>;
+  reason: string | null;
+  message_id: string | null;
+  /** The form's one-time key (a double-submitted "send later" schedules once), or the batch's key per recipient. */
+  form_key: string;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+}
+
+export interface StoredFileJson {
+  storageKey: string;
+  fileName: string;
+  contentType: string;
+  sizeBytes: number;
+  scanResult: 'clean' | 'not_scanned';
 }

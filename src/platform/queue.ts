@@ -44,6 +44,14 @@ export const queueDefinitions = {
     retryBackoff: true,
     heartbeatSeconds: 10,
   },
+  // Messages sent later (src/scheduled): one job per scheduled message, due at its time.
+  scheduledMessage: {
+    name: 'scheduled-message',
+    policy: 'standard',
+    retryLimit: 6,
+    retryBackoff: true,
+    heartbeatSeconds: 10,
+  },
 } as const satisfies Record<string, Queue>;
 
 export type QueueName = (typeof queueDefinitions)[keyof typeof queueDefinitions]['name'];

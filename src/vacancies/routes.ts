@@ -5,7 +5,7 @@ import { formErrors, noErrors, zodFormErrors, type FormErrors } from '../web/for
 import { applicationFormSchema } from '../applications/schemas.ts';
 import type { ApplicationsService } from '../applications/service.ts';
 import { applicationUrls } from '../applications/urls.ts';
-import { isApplicationStatus, statusLabel } from '../applications/status.ts';
+import { isApplicationStatus } from '../applications/status.ts';
 import type { VacanciesService } from './service.ts';
 import { vacancyUrls } from './urls.ts';
 import { accountUrls } from '../accounts/urls.ts';
@@ -160,32 +160,8 @@ export function registerVacancyRoutes(app: FastifyInstance, services: VacancyRou
     const vacancyId = requireUuid((request.params as { vacancyId: string }).vacancyId);
     const query = request.query as Record<string, unknown>;
     const selected = isApplicationStatus(query.status) && query.status !== 'draft' ? query.status : 'submitted';
-    const page = await vacancies.staffVacancyPage(user, vacancyId, selected);
-    if (!page) throw new NotFoundError();
-    const { vacancy } = page;
-    return reply.render('vacancies/views/staff-vacancy.njk', {
-      pageTitle: `${vacancy.title} – applications`,
-      vacancy,
-      statusLabel: { draft: 'Draft', published: 'Published', closed: 'Closed' }[vacancy.status],
-      closingTime: closingTimeText(vacancy.closingTime),
-      actions: page.actions,
-      actionUrls: {
-        publish: vacancyUrls.publishVacancy(vacancyId),
-        edit: vacancyUrls.editVacancy(vacancyId),
-        close: vacancyUrls.closeVacancy(vacancyId),
-        advert: vacancyUrls.job(vacancyId),
-      },
-      selected,
-      selectedLabel: statusLabel(selected),
-      tabs: page.tabs.map(({ status, count }) => ({
-        status,
-        label: statusLabel(status),
-        count,
-        url: vacancyUrls.staffVacancy(vacancyId, status),
-        current: status === selected,
-      })),
-      applications: page.applications.map((a) => ({ ...a, url: applicationUrls.staffApplication(a.id) })),
-      backLink: { href: vacancyUrls.staffVacancies(), text: 'All vacancies' },
-    });
+    const view = await vacancies.staffVacancyView(user, vacancyId, selected);
+    if (!view) throw new NotFoundError();
+    return reply.render('vacancies/views/staff-vacancy.njk', view);
   });
 }

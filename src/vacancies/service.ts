@@ -6,7 +6,12 @@ import type { SignedInUser } from '../web/signed-in-user.ts';
 import type { Clock } from '../platform/clock.ts';
 import type { Db, DbTransaction } from '../platform/db.ts';
 import type { ApplicationsService } from '../applications/service.ts';
-import { staffVisibleStatuses, type ApplicationStatus } from '../applications/status.ts';
+import { statusLabel, staffVisibleStatuses, type ApplicationStatus } from '../applications/status.ts';
+import { applicationUrls } from '../applications/urls.ts';
+import { decideSend } from '../messaging/policy.ts';
+import { bulkUrls } from '../bulk/urls.ts';
+import { maximumBulkRecipients } from '../templates/rules.ts';
+import { vacancyUrls } from './urls.ts';
 import {
   findAdvertisedVacancy,
   findPublishedVacancy,
@@ -19,7 +24,7 @@ import {
   setVacancyStatus,
   updateVacancy,
 } from './repository.ts';
-import { closesAt, ukDateTimeString, vacancyActions, vacancyIsOpen } from './rules.ts';
+import { closesAt, closingTimeText, ukDateTimeString, vacancyActions, vacancyIsOpen } from './rules.ts';
 import { checkVacancyForm, type VacancyFormValues } from './schemas.ts';
 
 /** A change to a vacancy, told to listeners inside its transaction (search documents, the audit log). */
@@ -198,6 +203,45 @@ export function createVacanciesService(deps: {
         });
         return { outcome: 'saved', vacancyId };
       });
+    },
+
+    /**
+     * The staff's page of a vacancy's applications on one status tab, as the template shows it: the tabs, the rows
+     * with a tick box each, and the bulk message form when applicants on this tab can be messaged.
+     */
+    async staffVacancyView(user: SignedInUser, vacancyId: string, selected: ApplicationStatus) {
+      const page = await this.staffVacancyPage(user, vacancyId, selected);
+      if (!page) return undefined;
+      const { vacancy } = page;
+      const canMessage = decideSend({ actor: 'staff', status: selected, conversationHasMessages: true }).allowed;
+      return {
+        pageTitle: `${vacancy.title} – applications`,
+        vacancy,
+        selected,
+        statusLabel: { draft: 'Draft', published: 'Published', closed: 'Closed' }[vacancy.status],
+        closingTime: closingTimeText(vacancy.closingTime),
+        actions: page.actions,
+        actionUrls: {
+          publish: vacancyUrls.publishVacancy(vacancyId),
+          edit: vacancyUrls.editVacancy(vacancyId),
+          close: vacancyUrls.closeVacancy(vacancyId),
+          advert: vacancyUrls.job(vacancyId),
+        },
+        selectedLabel: statusLabel(selected),
+        tabs: page.tabs.map(({ status, count }) => ({
+          status,
+          label: statusLabel(status),
+          count,
+          url: vacancyUrls.staffVacancy(vacancyId, status),
+          current: status === selected,
+        })),
+        applications: page.applications.map((a) => ({ ...a, url: applicationUrls.staffApplication(a.id) })),
+        bulk:
+          canMessage && page.applications.length > 0
+            ? { action: bulkUrls.start(vacancyId), maximum: maximumBulkRecipients }
+            : null,
+        backLink: { href: vacancyUrls.staffVacancies(), text: 'All vacancies' },
+      };
     },
   };
 }

@@ -47,6 +47,7 @@ export function navigationFor(
           { href: '/staff/vacancies', text: 'Vacancies' },
           messagesItem('/staff/messages', counts),
           notificationsItem(counts),
+          { href: '/staff/templates', text: 'Templates' },
           { href: '/settings', text: 'Settings' },
           { href: '/staff/colleagues', text: 'Colleagues' },
         ]

@@ -114,7 +114,9 @@ async function enhanceMessageForms() {
     hidden.type = 'hidden';
     hidden.name = 'body';
     hidden.id = `${id}-html`;
-    hidden.value = format.value === 'html' ? textarea.value : textToEditorHtml(textarea.value);
+    // A saved rich text (a template) comes as typed text for the plain box, and as HTML for the editor.
+    hidden.value =
+      textarea.dataset.parleyHtml ?? (format.value === 'html' ? textarea.value : textToEditorHtml(textarea.value));
     const toolbar = document.createElement('trix-toolbar');
     toolbar.id = `${id}-toolbar`;
     toolbar.innerHTML = toolbarHtml(id);
