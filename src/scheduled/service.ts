@@ -269,7 +269,9 @@ export function createScheduledMessagesService(deps: {
           await recordScheduledOutcome(trx, scheduledId, { state: 'sent', reason: null, messageId: result.messageId });
           return 'sent';
         }
-        if (result.outcome === 'denied') return notSent(lowerFirst(result.reason));
+        // The refusal's first sentence says why; the rest (what to do next on the page) does not fit a notification.
+        if (result.outcome === 'denied')
+          return notSent(lowerFirst(result.reason.split(/(?<=\.) /)[0] ?? '').replace(/\.$/, ''));
         return notSent('you can no longer see this application');
       });
     },
