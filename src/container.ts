@@ -34,6 +34,8 @@ import { registerNotificationRoutes } from './notifications/routes.ts';
 import { demoAccounts } from './demo/accounts.ts';
 import { createRepliesService, createReplyAddresses, createReplyListeners } from './replies/service.ts';
 import { registerReplyRoutes } from './replies/routes.ts';
+import { createNotesService } from './notes/service.ts';
+import { registerNoteRoutes } from './notes/routes.ts';
 
 function createEmailTransport(config: AppConfig, checkpoint: DeliveryCheckpoint): EmailTransport {
   const transport = config.email.transport;
@@ -129,12 +131,14 @@ export function createContainer(options: {
   });
   const dashboard = createDashboardService({ db, countUnreadNotifications: notifications.unreadCount });
   const vacancies = createVacanciesService({ db, clock, applications });
+  const notes = createNotesService({ db, clock, applications, onMention: [notifications.onNoteMention] });
   const applicationPage = createApplicationPageService({
     applications,
     messaging,
     notifications,
     dashboard,
     attachmentLimits: config.attachments,
+    notes,
   });
   const views = createViewEnvironment(config.projectRoot);
 
@@ -164,6 +168,7 @@ export function createContainer(options: {
             ? { transportName: transport.name, list: () => listStoredEmails(config.email.mailFolder) }
             : null,
       }),
+    (app) => registerNoteRoutes(app, { notes, applicationPage }),
   ];
   async function checkDatabase(): Promise<void> {
     await sql`select 1`.execute(db);
@@ -196,6 +201,7 @@ export function createContainer(options: {
     replies,
     vacancies,
     applicationPage,
+    notes,
     /** What the web application is built from (src/web/app.ts createApp). */
     web,
     checkDatabase,

@@ -17,6 +17,7 @@ import { dashboardUrls } from '../dashboard/urls.ts';
 import type { ApplicationsService } from './service.ts';
 import { allowedMoves, canWithdraw, jobseekerStatusLabel, staffStatusLabel } from './status.ts';
 import { applicationUrls } from './urls.ts';
+import type { NoteFormState, NotesService } from '../notes/service.ts';
 
 /** What the message form shows: what was typed (kept on any error), the one-time key and the errors. */
 export interface MessageFormState {
@@ -37,6 +38,8 @@ export interface ApplicationPageOptions {
   markRead: boolean;
   statusErrors?: FormErrors;
   messageForm?: MessageFormState;
+  /** The staff note form after a refused POST (src/notes). */
+  noteForm?: NoteFormState;
 }
 
 function sizeLabel(bytes: number): string {
@@ -51,6 +54,8 @@ export function createApplicationPageService(deps: {
   notifications: NotificationsService;
   dashboard: DashboardService;
   attachmentLimits: AttachmentLimits;
+  /** Staff notes (src/notes), shown to staff only. */
+  notes?: NotesService;
 }) {
   const { applications, messaging, notifications, dashboard } = deps;
   const attachmentField = attachmentFieldDescription(deps.attachmentLimits);
@@ -87,6 +92,8 @@ export function createApplicationPageService(deps: {
         list: [...(options.statusErrors?.list ?? []), ...messageForm.errors.list],
         byField: { ...options.statusErrors?.byField, ...messageForm.errors.byField },
       };
+      for (const error of options.noteForm?.errors ?? [])
+        errors.list.push({ text: error.text, href: `#${error.field}` });
       const common = {
         application,
         statusLabel: label(application.status),
@@ -110,9 +117,10 @@ export function createApplicationPageService(deps: {
       };
       if (isStaff) {
         const conversationId = conversation.conversationId;
-        const [archived, following] = await Promise.all([
+        const [archived, following, notesSection] = await Promise.all([
           conversationId ? dashboard.isArchived(viewer, conversationId) : false,
           notifications.isFollowing(viewer, application.id),
+          deps.notes?.applicationPageNotes(viewer, application, timeline, options.noteForm) ?? null,
         ]);
         const hasJobseekerMessages = conversation.messages.some((message) => message.senderKind === 'jobseeker');
         return {
@@ -123,6 +131,7 @@ export function createApplicationPageService(deps: {
             moves: allowedMoves(application.status, 'staff').map((to) => ({ value: to, text: staffStatusLabel(to) })),
             statusAction: applicationUrls.staffStatus(application.id),
             following,
+            notesSection,
             followAction: applicationUrls.follow(application.id),
             conversationActions: conversationId
               ? {

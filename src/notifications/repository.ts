@@ -412,3 +412,23 @@ export async function findRecipient(
     .where('id', '=', userId)
     .executeTakeFirst();
 }
+
+/** A mention in a staff note: one unread notification per person mentioned (src/notes). */
+export async function insertNoteNotifications(
+  db: DbExecutor,
+  rows: { userId: string; applicationId: string; noteId: string; text: string; link: string }[],
+): Promise<void> {
+  if (rows.length === 0) return;
+  await db
+    .insertInto('notifications')
+    .values(
+      rows.map((r) => ({
+        user_id: r.userId,
+        application_id: r.applicationId,
+        note_id: r.noteId,
+        text: r.text,
+        link: r.link,
+      })),
+    )
+    .execute();
+}

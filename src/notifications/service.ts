@@ -11,6 +11,8 @@ import { queueDefinitions, type JobQueue } from '../platform/queue.ts';
 import { dashboardUrl } from '../dashboard/urls.ts';
 import type { DeliveryCheckpoint } from '../platform/test-pauses.ts';
 import { messagingUrls } from '../messaging/urls.ts';
+import type { NoteMentionListener } from '../notes/service.ts';
+import { noteUrls } from '../notes/urls.ts';
 import { dueDailyRun } from './daily-schedule.ts';
 import { createEmailDelivery, type DeliveryOutcome, type JobContext } from './email-delivery.ts';
 import { jobseekerMessagesEmail, staffDailyEmail } from './emails.ts';
@@ -29,6 +31,7 @@ import {
   listWatchers,
   markAllNotificationsRead,
   markApplicationNotificationsRead,
+  insertNoteNotifications,
   markNotificationRead,
   recordDailyRun,
   setEmailSetting,
@@ -130,9 +133,26 @@ export function createNotificationsService(deps: {
     if (change.actor === 'staff') await setFollowing(trx, change.applicationId, change.actorUserId, true);
   };
 
+  /** Colleagues mentioned in a staff note are told in service, and follow the application. */
+  const onNoteMention: NoteMentionListener = async (trx, event) => {
+    const application = await describeApplication(trx, event.applicationId);
+    for (const userId of event.mentionedUserIds) await setFollowing(trx, event.applicationId, userId, true);
+    await insertNoteNotifications(
+      trx,
+      event.mentionedUserIds.map((userId) => ({
+        userId,
+        applicationId: application.id,
+        noteId: event.noteId,
+        text: `${event.authorName} mentioned you in a note about ${application.candidateName}’s application for ${application.vacancyTitle}`,
+        link: noteUrls.onApplication(application.id, event.noteId),
+      })),
+    );
+  };
+
   return {
     onMessageSent,
     onStatusChange,
+    onNoteMention,
 
     /**
      * Sends one email through the ledger, exactly once as far as its transport allows: every kind of email goes
