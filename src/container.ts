@@ -36,6 +36,8 @@ import { createRepliesService, createReplyAddresses, createReplyListeners } from
 import { registerReplyRoutes } from './replies/routes.ts';
 import { createNotesService } from './notes/service.ts';
 import { registerNoteRoutes } from './notes/routes.ts';
+import { createExportService, createRecordsService, createRetentionService } from './records/service.ts';
+import { registerRecordRoutes } from './records/routes.ts';
 
 function createEmailTransport(config: AppConfig, checkpoint: DeliveryCheckpoint): EmailTransport {
   const transport = config.email.transport;
@@ -132,6 +134,17 @@ export function createContainer(options: {
   const dashboard = createDashboardService({ db, countUnreadNotifications: notifications.unreadCount });
   const vacancies = createVacanciesService({ db, clock, applications });
   const notes = createNotesService({ db, clock, applications, onMention: [notifications.onNoteMention] });
+  const records = createRecordsService({
+    exports: createExportService({ db, clock, applications, messaging, notes }),
+    retention: createRetentionService({
+      db,
+      clock,
+      logger,
+      storage,
+      applications,
+      notifyStaff: (trx, notice) => notifications.notifyWatchers(trx, notice),
+    }),
+  });
   const applicationPage = createApplicationPageService({
     applications,
     messaging,
@@ -139,6 +152,7 @@ export function createContainer(options: {
     dashboard,
     attachmentLimits: config.attachments,
     notes,
+    records,
   });
   const views = createViewEnvironment(config.projectRoot);
 
@@ -169,6 +183,7 @@ export function createContainer(options: {
             : null,
       }),
     (app) => registerNoteRoutes(app, { notes, applicationPage }),
+    (app) => registerRecordRoutes(app, { exports: records.exports, retention: records.retention, applicationPage }),
   ];
   async function checkDatabase(): Promise<void> {
     await sql`select 1`.execute(db);
@@ -202,6 +217,7 @@ export function createContainer(options: {
     vacancies,
     applicationPage,
     notes,
+    records,
     /** What the web application is built from (src/web/app.ts createApp). */
     web,
     checkDatabase,

@@ -4,6 +4,7 @@ import { deleteOldSignInAttempts } from './accounts/repository.ts';
 import { queueDefinitions } from './platform/queue.ts';
 import { startNotificationJobs } from './notifications/jobs.ts';
 import { startReplyJobs } from './replies/jobs.ts';
+import { startRecordJobs } from './records/jobs.ts';
 
 /**
  * The background worker: queue handlers and schedules. Any number of workers may run at once;
@@ -20,4 +21,5 @@ export async function startWorker(container: Container): Promise<void> {
   });
   await startNotificationJobs(boss, container.notifications, container.logger);
   await startReplyJobs(boss, container.replies, container.logger);
+  await startRecordJobs(boss, container.records.retention, container.logger);
 }

@@ -18,6 +18,7 @@ import type { ApplicationsService } from './service.ts';
 import { allowedMoves, canWithdraw, jobseekerStatusLabel, staffStatusLabel } from './status.ts';
 import { applicationUrls } from './urls.ts';
 import type { NoteFormState, NotesService } from '../notes/service.ts';
+import type { RecordsService } from '../records/service.ts';
 
 /** What the message form shows: what was typed (kept on any error), the one-time key and the errors. */
 export interface MessageFormState {
@@ -40,6 +41,8 @@ export interface ApplicationPageOptions {
   messageForm?: MessageFormState;
   /** The staff note form after a refused POST (src/notes). */
   noteForm?: NoteFormState;
+  /** The retention hold form after a refused POST (src/records). */
+  holdForm?: { reason: string; error: string };
 }
 
 function sizeLabel(bytes: number): string {
@@ -56,6 +59,8 @@ export function createApplicationPageService(deps: {
   attachmentLimits: AttachmentLimits;
   /** Staff notes (src/notes), shown to staff only. */
   notes?: NotesService;
+  /** Exports and retention (src/records). */
+  records?: RecordsService;
 }) {
   const { applications, messaging, notifications, dashboard } = deps;
   const attachmentField = attachmentFieldDescription(deps.attachmentLimits);
@@ -94,6 +99,12 @@ export function createApplicationPageService(deps: {
       };
       for (const error of options.noteForm?.errors ?? [])
         errors.list.push({ text: error.text, href: `#${error.field}` });
+      if (options.holdForm) {
+        errors.list.push({ text: options.holdForm.error, href: '#holdReason' });
+        errors.byField.holdReason = { text: options.holdForm.error };
+      }
+      const recordsSection = deps.records ? await deps.records.applicationPageRecords(viewer, application) : null;
+      const holdReason = options.holdForm?.reason ?? '';
       const common = {
         application,
         statusLabel: label(application.status),
@@ -112,6 +123,10 @@ export function createApplicationPageService(deps: {
           })),
         },
         messageForm,
+        recordsSection: recordsSection && {
+          ...recordsSection,
+          retention: recordsSection.retention && { ...recordsSection.retention, reasonValue: holdReason },
+        },
         messageAction: isStaff ? messagingUrls.staffSend(application.id) : messagingUrls.jobseekerSend(application.id),
         attachmentLimits: attachmentField,
       };

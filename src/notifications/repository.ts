@@ -432,3 +432,15 @@ export async function insertNoteNotifications(
     )
     .execute();
 }
+
+/** Notifications that stand for no message or note (a deletion warning from src/records). */
+export async function insertPlainNotifications(
+  db: DbExecutor,
+  rows: { userId: string; applicationId: string; text: string; link: string }[],
+): Promise<void> {
+  if (rows.length === 0) return;
+  await db
+    .insertInto('notifications')
+    .values(rows.map((r) => ({ user_id: r.userId, application_id: r.applicationId, text: r.text, link: r.link })))
+    .execute();
+}

@@ -32,6 +32,7 @@ import {
   markAllNotificationsRead,
   markApplicationNotificationsRead,
   insertNoteNotifications,
+  insertPlainNotifications,
   markNotificationRead,
   recordDailyRun,
   setEmailSetting,
@@ -153,6 +154,15 @@ export function createNotificationsService(deps: {
     onMessageSent,
     onStatusChange,
     onNoteMention,
+
+    /** Tells the staff who hear about an application (followers who can see it, or its school's staff) in service. */
+    async notifyWatchers(trx: DbTransaction, notice: { applicationId: string; text: string; link: string }) {
+      const watchers = await listWatchers(trx, notice.applicationId);
+      await insertPlainNotifications(
+        trx,
+        watchers.map((userId) => ({ userId, ...notice })),
+      );
+    },
 
     /**
      * Sends one email through the ledger, exactly once as far as its transport allows: every kind of email goes
