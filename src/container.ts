@@ -36,7 +36,12 @@ import { createRepliesService, createReplyAddresses, createReplyListeners } from
 import { registerReplyRoutes } from './replies/routes.ts';
 import { createNotesService } from './notes/service.ts';
 import { registerNoteRoutes } from './notes/routes.ts';
-import { createExportService, createRecordsService, createRetentionService } from './records/service.ts';
+import {
+  createDataRightsService,
+  createExportService,
+  createRecordsService,
+  createRetentionService,
+} from './records/service.ts';
 import { registerRecordRoutes } from './records/routes.ts';
 
 function createEmailTransport(config: AppConfig, checkpoint: DeliveryCheckpoint): EmailTransport {
@@ -134,8 +139,10 @@ export function createContainer(options: {
   const dashboard = createDashboardService({ db, countUnreadNotifications: notifications.unreadCount });
   const vacancies = createVacanciesService({ db, clock, applications });
   const notes = createNotesService({ db, clock, applications, onMention: [notifications.onNoteMention] });
+  const exports = createExportService({ db, clock, applications, messaging, notes });
   const records = createRecordsService({
-    exports: createExportService({ db, clock, applications, messaging, notes }),
+    exports,
+    dataRights: createDataRightsService({ db, clock, storage, applications, exports }),
     retention: createRetentionService({
       db,
       clock,
@@ -183,7 +190,13 @@ export function createContainer(options: {
             : null,
       }),
     (app) => registerNoteRoutes(app, { notes, applicationPage }),
-    (app) => registerRecordRoutes(app, { exports: records.exports, retention: records.retention, applicationPage }),
+    (app) =>
+      registerRecordRoutes(app, {
+        exports: records.exports,
+        retention: records.retention,
+        dataRights: records.dataRights,
+        applicationPage,
+      }),
   ];
   async function checkDatabase(): Promise<void> {
     await sql`select 1`.execute(db);

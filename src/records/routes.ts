@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { requireJobseeker, requireStaff, signedInUser } from '../web/guards.ts';
+import type { DataRightsService } from './data-rights-service.ts';
 import { NotFoundError, requireUuid } from '../web/http-errors.ts';
 import { contentDispositionAttachment } from '../messaging/attachment-rules.ts';
 import { formErrors, noErrors, type FormErrors } from '../web/form-errors.ts';
@@ -15,6 +16,7 @@ export interface RecordRouteServices {
   exports: ExportService;
   retention: RetentionService;
   applicationPage: ApplicationPageService;
+  dataRights: DataRightsService;
 }
 
 function applicationIdOf(request: FastifyRequest): string {
@@ -22,7 +24,7 @@ function applicationIdOf(request: FastifyRequest): string {
 }
 
 export function registerRecordRoutes(app: FastifyInstance, services: RecordRouteServices): void {
-  const { exports, retention, applicationPage } = services;
+  const { exports, retention, applicationPage, dataRights } = services;
 
   async function download(request: FastifyRequest, reply: FastifyReply, includeNotes: boolean) {
     const result = await exports.exportConversation(signedInUser(request), applicationIdOf(request), { includeNotes });
@@ -123,4 +125,59 @@ export function registerRecordRoutes(app: FastifyInstance, services: RecordRoute
     request.session.set('flash', 'Retention settings saved');
     return reply.redirect(recordUrls.retentionSettings(), 303);
   });
+
+  // The jobseeker's own data ----------------------------------------------------------------------------------------
+
+  app.get('/settings/your-data', { preHandler: requireJobseeker }, async (_request, reply) =>
+    reply.render('records/views/your-data.njk', {
+      pageTitle: 'Your data',
+      downloadUrl: recordUrls.downloadYourData(),
+      deleteUrl: recordUrls.deleteAccount(),
+      backLink: { href: '/settings', text: 'Settings' },
+    }),
+  );
+
+  app.get('/settings/your-data/download', { preHandler: requireJobseeker }, async (request, reply) => {
+    const result = await dataRights.download(signedInUser(request));
+    if (!result) throw new NotFoundError();
+    return reply
+      .header('Content-Type', 'application/zip')
+      .header('Content-Disposition', contentDispositionAttachment(result.fileName))
+      .header('Cache-Control', 'private, no-store')
+      .send(result.zip);
+  });
+
+  async function renderDelete(reply: FastifyReply, errors: FormErrors, status = 200) {
+    return reply.code(status).render('records/views/delete-account.njk', {
+      pageTitle: 'Delete your account',
+      action: recordUrls.deleteAccount(),
+      downloadUrl: recordUrls.downloadYourData(),
+      errors,
+      backLink: { href: recordUrls.yourData(), text: 'Your data' },
+    });
+  }
+
+  app.get('/settings/delete-account', { preHandler: requireJobseeker }, async (_request, reply) =>
+    renderDelete(reply, noErrors()),
+  );
+
+  app.post('/settings/delete-account', { preHandler: requireJobseeker }, async (request, reply) => {
+    const body = (request.body ?? {}) as Record<string, unknown>;
+    if (body.confirm === 'no') return reply.redirect(recordUrls.yourData(), 303);
+    if (body.confirm !== 'yes') {
+      return renderDelete(
+        reply,
+        formErrors([{ field: 'confirm', text: 'Select yes if you want to delete your account' }]),
+        400,
+      );
+    }
+    const result = await dataRights.deleteAccount(signedInUser(request));
+    if (!result) throw new NotFoundError();
+    await request.session.destroy();
+    return reply.redirect('/account-deleted', 303);
+  });
+
+  app.get('/account-deleted', async (_request, reply) =>
+    reply.render('records/views/account-deleted.njk', { pageTitle: 'Your account has been deleted' }),
+  );
 }

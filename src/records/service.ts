@@ -6,12 +6,18 @@ import type { SignedInUser } from '../web/signed-in-user.ts';
 import type { ApplicationRecord } from '../applications/repository.ts';
 import type { ExportService } from './export-service.ts';
 import type { RetentionService } from './retention-service.ts';
+import type { DataRightsService } from './data-rights-service.ts';
 import { recordUrls } from './urls.ts';
 
 export { createExportService } from './export-service.ts';
 export { createRetentionService } from './retention-service.ts';
+export { createDataRightsService } from './data-rights-service.ts';
 
-export function createRecordsService(deps: { exports: ExportService; retention: RetentionService }) {
+export function createRecordsService(deps: {
+  exports: ExportService;
+  retention: RetentionService;
+  dataRights: DataRightsService;
+}) {
   return {
     ...deps,
 
