@@ -19,12 +19,7 @@ async function downloadedText(page: Page, click: () => Promise<void>): Promise<s
   return (await readPdf(await readFile(file))).pages.join('\n');
 }
 
-test('staff write a note mentioning a colleague, who is told; the PDF has the note when asked', async ({
-  page,
-  scene,
-  db,
-  browser,
-}) => {
+test('staff write a note mentioning a colleague, who is told', async ({ page, scene, db, browser }) => {
   const { school, staff, application } = await scene('submitted');
   const colleague = await createStaff(db, [school.id], 'Ben Hughes');
 
@@ -57,6 +52,28 @@ test('staff write a note mentioning a colleague, who is told; the PDF has the no
   await expectNoAxeViolations(page);
   await expect(page.locator('.parley-note').first()).toContainText('Edited');
 
+  // The colleague is told, and follows the application.
+  const context = await browser.newContext();
+  const other = await context.newPage();
+  await signIn(other, colleague.email);
+  await clickAndLoad(serviceNavigationLink(other, 'Notifications'));
+  await expectNoAxeViolations(other);
+  await clickAndLoad(other.getByRole('link', { name: /Amara Okafor mentioned you in a note/ }));
+  await expectNoAxeViolations(other);
+  await expect(other.getByText('You are following this application.')).toBeVisible();
+  await context.close();
+});
+
+test('staff download the conversation with notes as a PDF, and place a hold', async ({ page, scene }) => {
+  const { staff, application } = await scene('submitted');
+  await signIn(page, staff.email);
+  const applicationPage = new StaffApplicationPage(page);
+  await applicationPage.goto(application.id);
+  await expectNoAxeViolations(page);
+  await page.getByLabel('Add a note').fill('Strong phonics answer. Ben, please check the references.');
+  await clickAndLoad(page.getByRole('button', { name: 'Add note' }));
+  await expectNoAxeViolations(page);
+
   // The PDF, with the notes.
   await page.getByRole('checkbox', { name: 'Include staff notes' }).check();
   const text = await downloadedText(page, () =>
@@ -74,17 +91,6 @@ test('staff write a note mentioning a colleague, who is told; the PDF has the no
   await clickAndLoad(page.getByRole('button', { name: 'Place a hold' }));
   await expectNoAxeViolations(page);
   await expect(page.locator('#records')).toContainText('This application is on hold and will not be deleted');
-
-  // The colleague is told, and follows the application.
-  const context = await browser.newContext();
-  const other = await context.newPage();
-  await signIn(other, colleague.email);
-  await clickAndLoad(serviceNavigationLink(other, 'Notifications'));
-  await expectNoAxeViolations(other);
-  await clickAndLoad(other.getByRole('link', { name: /Amara Okafor mentioned you in a note/ }));
-  await expectNoAxeViolations(other);
-  await expect(other.getByText('You are following this application.')).toBeVisible();
-  await context.close();
 });
 
 test('retention settings: every error at once, then saved', async ({ page, scene }) => {

@@ -378,8 +378,35 @@ export async function listDailyRecipients(db: DbExecutor, until: Date): Promise<
       and m.sent_at > ${until}::timestamptz - ${longestDailyLookBack}
       and m.sent_at > coalesce(p.since, ${until}::timestamptz - ${firstDailyLookBack})
       and m.side_position > coalesce(s.seen_count, 0)
+    union
+    -- Mentions in staff notes (src/notes) not yet read.
+    select distinct n.user_id as "userId"
+    from notifications n
+    join users u on u.id = n.user_id and u.email_notifications and u.closed_at is null and u.message_emails <> 'each'
+    left join previous p on p.recipient_user_id = n.user_id
+    where n.note_id is not null and n.read_at is null
+      and n.created_at <= ${until}
+      and n.created_at > ${until}::timestamptz - ${longestDailyLookBack}
+      and n.created_at > coalesce(p.since, ${until}::timestamptz - ${firstDailyLookBack})
   `.execute(db);
   return result.rows.map((row) => row.userId);
+}
+
+/** Unread mentions of this person in staff notes, made in the daily email's window. */
+export async function listDailyMentions(
+  db: DbExecutor,
+  userId: string,
+  since: Date | null,
+  until: Date,
+): Promise<{ text: string; link: string }[]> {
+  const result = await sql<{ text: string; link: string }>`
+    select n.text, n.link from notifications n
+    where n.user_id = ${userId} and n.note_id is not null and n.read_at is null
+      and n.created_at <= ${until}
+      and n.created_at > greatest(coalesce(${since}::timestamptz, ${until}::timestamptz - ${firstDailyLookBack}), ${until}::timestamptz - ${longestDailyLookBack})
+    order by n.created_at, n.id
+  `.execute(db);
+  return result.rows;
 }
 
 /** Records the day's run; true for the one process that recorded it first. */

@@ -26,6 +26,7 @@ import {
   notifyOfMessage,
   isFollowing,
   listDailyLines,
+  listDailyMentions,
   listDailyRecipients,
   listNotifications,
   listWatchers,
@@ -247,7 +248,8 @@ export function createNotificationsService(deps: {
       const since = await findPreviousDailyWindowEnd(db, input.userId);
       if (since && since >= input.cutoff) return 'already-claimed';
       const lines = await listDailyLines(db, input.userId, since, input.cutoff);
-      if (lines.length === 0) return 'nothing-to-send';
+      const mentions = await listDailyMentions(db, input.userId, since, input.cutoff);
+      if (lines.length === 0 && mentions.length === 0) return 'nothing-to-send';
       return delivery.deliver(
         {
           key: `staff_daily:${input.userId}:${input.runDate}`,
@@ -266,6 +268,7 @@ export function createNotificationsService(deps: {
             dashboardUrl: `${baseUrl}${dashboardUrl()}`,
             unsubscribeUrl: unsubscribeUrl(input.userId),
             reference,
+            mentions: mentions.map((m) => ({ text: m.text, url: `${baseUrl}${m.link}` })),
           }),
       );
     },

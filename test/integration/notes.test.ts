@@ -13,6 +13,8 @@ import {
 import { signedInClient } from '../support/http.ts';
 import { errorSummary, fieldValue, findAll, textsOf } from '../support/html.ts';
 import { signedInAs, sendAs } from '../support/conversations.ts';
+import { randomUUID } from 'node:crypto';
+import { listStoredEmails } from '../../src/platform/mail.ts';
 
 /**
  * Staff notes with mentions (src/notes): who may write, mention and change them, and that the applicant never sees
@@ -247,5 +249,29 @@ describe('staff notes', () => {
     assert.doesNotMatch(messages, /Secretnoteword about/);
     const staffSearch = (await client.get(`/staff/messages?q=Secretnoteword`)).body;
     assert.doesNotMatch(staffSearch, new RegExp(application.id), 'notes are not in the conversation search');
+  });
+
+  test('a mention counts in the colleague’s daily email (what happened, never the note)', async () => {
+    const { staff, colleague, application } = await sceneWithColleague();
+    const added = await container.notes.addNote({
+      applicationId: application.id,
+      author: await signedInAs(container, staff),
+      body: 'Confidential opinion of the candidate',
+      mentions: [colleague.id],
+    });
+    assert.equal(added.outcome, 'added');
+    const outcome = await container.notifications.sendStaffDailyEmail(
+      { userId: colleague.id, runDate: '2026-12-03', cutoff: new Date(Date.now() + 60_000) },
+      { id: randomUUID(), retryCount: 0, retryLimit: 6 },
+    );
+    assert.equal(outcome, 'sent');
+    const emails = await listStoredEmails(container.config.email.mailFolder);
+    const email = emails.find((e) => e.to === colleague.email);
+    assert.ok(email, 'the daily email was sent');
+    assert.equal(email.subject, '1 mention in notes');
+    assert.match(email.text, /Colleagues mentioned you in 1 note:/);
+    assert.match(email.text, /Amara Okafor mentioned you in a note about Sam Taylor’s application/);
+    assert.doesNotMatch(email.text, /Confidential opinion/);
+    assert.doesNotMatch(email.html, /Confidential opinion/);
   });
 });
