@@ -15,6 +15,7 @@ import { errorSummary, fieldValue, findAll, textsOf } from '../support/html.ts';
 import { signedInAs, sendAs } from '../support/conversations.ts';
 import { randomUUID } from 'node:crypto';
 import { listStoredEmails } from '../../src/platform/mail.ts';
+import { listDailyRecipients } from '../../src/notifications/repository.ts';
 
 /**
  * Staff notes with mentions (src/notes): who may write, mention and change them, and that the applicant never sees
@@ -260,6 +261,9 @@ describe('staff notes', () => {
       mentions: [colleague.id],
     });
     assert.equal(added.outcome, 'added');
+    const recipients = await listDailyRecipients(db, new Date(Date.now() + 60_000));
+    assert.ok(recipients.includes(colleague.id), 'the morning run includes the person mentioned');
+    assert.ok(!recipients.includes(staff.id));
     const outcome = await container.notifications.sendStaffDailyEmail(
       { userId: colleague.id, runDate: '2026-12-03', cutoff: new Date(Date.now() + 60_000) },
       { id: randomUUID(), retryCount: 0, retryLimit: 6 },
