@@ -48,6 +48,15 @@ import { createScheduledMessagesService } from './scheduled/service.ts';
 import { registerScheduledRoutes } from './scheduled/routes.ts';
 import { createBulkMessagesService } from './bulk/service.ts';
 import { registerBulkRoutes } from './bulk/routes.ts';
+import { createNotesService } from './notes/service.ts';
+import { registerNoteRoutes } from './notes/routes.ts';
+import {
+  createDataRightsService,
+  createExportService,
+  createRecordsService,
+  createRetentionService,
+} from './records/service.ts';
+import { registerRecordRoutes } from './records/routes.ts';
 
 function createEmailTransport(config: AppConfig, checkpoint: DeliveryCheckpoint): EmailTransport {
   const transport = config.email.transport;
@@ -189,6 +198,20 @@ export function createContainer(options: {
       (trx, change) => colleagues.onVacancyChanged(trx, change),
     ],
   });
+  const notes = createNotesService({ db, clock, applications, onMention: [notifications.onNoteMention] });
+  const exports = createExportService({ db, clock, applications, messaging, notes });
+  const records = createRecordsService({
+    exports,
+    dataRights: createDataRightsService({ db, clock, storage, applications, exports }),
+    retention: createRetentionService({
+      db,
+      clock,
+      logger,
+      storage,
+      applications,
+      notifyStaff: (trx, notice) => notifications.notifyWatchers(trx, notice),
+    }),
+  });
   const applicationPage = createApplicationPageService({
     applications,
     messaging,
@@ -197,6 +220,8 @@ export function createContainer(options: {
     attachmentLimits: config.attachments,
     templates,
     scheduled,
+    notes,
+    records,
   });
   const views = createViewEnvironment(config.projectRoot);
 
@@ -234,6 +259,14 @@ export function createContainer(options: {
       }),
     (app) =>
       registerLiveRoutes(app, { live, applicationPage, navigationCounts: (user) => dashboard.navigationCounts(user) }),
+    (app) => registerNoteRoutes(app, { notes, applicationPage }),
+    (app) =>
+      registerRecordRoutes(app, {
+        exports: records.exports,
+        retention: records.retention,
+        dataRights: records.dataRights,
+        applicationPage,
+      }),
   ];
   async function checkDatabase(): Promise<void> {
     await sql`select 1`.execute(db);
@@ -272,6 +305,8 @@ export function createContainer(options: {
     templates,
     scheduled,
     bulk,
+    notes,
+    records,
     /** What the web application is built from (src/web/app.ts createApp). */
     web,
     checkDatabase,

@@ -6,6 +6,7 @@ import { startNotificationJobs } from './notifications/jobs.ts';
 import { startReplyJobs } from './replies/jobs.ts';
 import { startAccountJobs } from './accounts/jobs.ts';
 import { startScheduledJobs } from './scheduled/jobs.ts';
+import { startRecordJobs } from './records/jobs.ts';
 
 /**
  * The background worker: queue handlers and schedules. Any number of workers may run at once;
@@ -24,4 +25,5 @@ export async function startWorker(container: Container): Promise<void> {
   await startReplyJobs(boss, container.replies, container.logger);
   await startAccountJobs(boss, container.accountLinks, container.logger);
   await startScheduledJobs(boss, container.scheduled, container.logger);
+  await startRecordJobs(boss, container.records.retention, container.logger);
 }

@@ -23,6 +23,8 @@ import { liveUrls } from '../live/urls.ts';
 import type { ApplicationsService } from './service.ts';
 import { allowedMoves, canWithdraw, statusLabel } from './status.ts';
 import { applicationUrls } from './urls.ts';
+import type { NoteFormState, NotesService } from '../notes/service.ts';
+import type { RecordsService } from '../records/service.ts';
 
 /** What the message form shows: what was typed (kept on any error), the one-time key and the errors. */
 export interface MessageFormState {
@@ -50,6 +52,10 @@ export interface ApplicationPageOptions {
   messageForm?: MessageFormState;
   /** Staff: a template picked for the message form ("Use template"), filled for this applicant. */
   templateId?: string;
+  /** The staff note form after a refused POST (src/notes). */
+  noteForm?: NoteFormState;
+  /** The retention hold form after a refused POST (src/records). */
+  holdForm?: { reason: string; error: string };
 }
 
 /**
@@ -79,6 +85,10 @@ export function createApplicationPageService(deps: {
   attachmentLimits: AttachmentLimits;
   templates?: TemplatesService;
   scheduled?: ScheduledMessagesService;
+  /** Staff notes (src/notes), shown to staff only. */
+  notes?: NotesService;
+  /** Exports and retention (src/records). */
+  records?: RecordsService;
 }) {
   const { applications, messaging, notifications, dashboard } = deps;
   const attachmentField = attachmentFieldDescription(deps.attachmentLimits);
@@ -162,6 +172,14 @@ export function createApplicationPageService(deps: {
         list: [...(options.statusErrors?.list ?? []), ...messageForm.errors.list, ...(picker?.errors.list ?? [])],
         byField: { ...options.statusErrors?.byField, ...messageForm.errors.byField, ...picker?.errors.byField },
       };
+      for (const error of options.noteForm?.errors ?? [])
+        errors.list.push({ text: error.text, href: `#${error.field}` });
+      if (options.holdForm) {
+        errors.list.push({ text: options.holdForm.error, href: '#holdReason' });
+        errors.byField.holdReason = { text: options.holdForm.error };
+      }
+      const recordsSection = deps.records ? await deps.records.applicationPageRecords(viewer, application) : null;
+      const holdReason = options.holdForm?.reason ?? '';
       const common = {
         application,
         statusLabel: label(application.status),
@@ -181,6 +199,10 @@ export function createApplicationPageService(deps: {
           })),
         },
         messageForm,
+        recordsSection: recordsSection && {
+          ...recordsSection,
+          retention: recordsSection.retention && { ...recordsSection.retention, reasonValue: holdReason },
+        },
         messageAction: isStaff ? messagingUrls.staffSend(application.id) : messagingUrls.jobseekerSend(application.id),
         attachmentLimits: attachmentField,
         // With JavaScript, the page listens for new messages from this time on (src/live).
@@ -191,9 +213,10 @@ export function createApplicationPageService(deps: {
       };
       if (isStaff) {
         const conversationId = conversation.conversationId;
-        const [archived, following] = await Promise.all([
+        const [archived, following, notesSection] = await Promise.all([
           conversationId ? dashboard.isArchived(viewer, conversationId) : false,
           notifications.isFollowing(viewer, application.id),
+          deps.notes?.applicationPageNotes(viewer, application, timeline, options.noteForm) ?? null,
         ]);
         const hasJobseekerMessages = conversation.messages.some((message) => message.senderKind === 'jobseeker');
         return {
@@ -213,6 +236,7 @@ export function createApplicationPageService(deps: {
             moves: allowedMoves(application.status, 'staff').map((to) => ({ value: to, text: statusLabel(to) })),
             statusAction: applicationUrls.staffStatus(application.id),
             following,
+            notesSection,
             followAction: applicationUrls.follow(application.id),
             conversationActions: conversationId
               ? {

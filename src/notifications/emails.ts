@@ -123,21 +123,38 @@ export function staffDailyEmail(input: {
   dashboardUrl: string;
   unsubscribeUrl: string;
   reference: string;
+  /** Colleagues' mentions of this person in staff notes since the last email (src/notes): what, never the note. */
+  mentions?: { text: string; url: string }[];
 }): OutgoingEmail {
   const total = input.lines.reduce((sum, line) => sum + line.newMessages, 0);
-  const subject = `${plural(total, 'new message', 'new messages')} from applicants`;
+  const mentions = input.mentions ?? [];
+  const mentionCount = plural(mentions.length, 'mention', 'mentions');
+  const subject =
+    total > 0
+      ? `${plural(total, 'new message', 'new messages')} from applicants${mentions.length > 0 ? ` and ${mentionCount} in notes` : ''}`
+      : `${mentionCount} in notes`;
   const lead = `You have ${plural(total, 'new message', 'new messages')} from applicants in ${plural(input.lines.length, 'conversation', 'conversations')}:`;
+  const messageBlocks: Block[] =
+    input.lines.length > 0
+      ? [
+          { paragraph: lead },
+          {
+            list: input.lines.map((line) => ({
+              text: `${line.candidateName}, ${line.vacancyTitle}, ${line.schoolName}: ${plural(line.newMessages, 'new message', 'new messages')}`,
+              link: { text: `Read the conversation with ${line.candidateName}`, href: line.url },
+            })),
+          },
+        ]
+      : [];
+  const mentionBlocks: Block[] =
+    mentions.length > 0
+      ? [
+          { paragraph: `Colleagues mentioned you in ${plural(mentions.length, 'note', 'notes')}:` },
+          { list: mentions.map((m) => ({ text: m.text, link: { text: 'Read the note', href: m.url } })) },
+        ]
+      : [];
   const { text, html } = render(
-    [
-      { paragraph: lead },
-      {
-        list: input.lines.map((line) => ({
-          text: `${line.candidateName}, ${line.vacancyTitle}, ${line.schoolName}: ${plural(line.newMessages, 'new message', 'new messages')}`,
-          link: { text: `Read the conversation with ${line.candidateName}`, href: line.url },
-        })),
-      },
-      { link: { text: 'See all your messages', href: input.dashboardUrl } },
-    ],
+    [...messageBlocks, ...mentionBlocks, { link: { text: 'See all your messages', href: input.dashboardUrl } }],
     input.unsubscribeUrl,
     'You are getting this email because you follow these applications in Parley. It comes once a day when there are new messages.',
   );

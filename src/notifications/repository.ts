@@ -380,8 +380,35 @@ export async function listDailyRecipients(db: DbExecutor, until: Date): Promise<
       and m.sent_at > ${until}::timestamptz - ${longestDailyLookBack}
       and m.sent_at > coalesce(p.since, ${until}::timestamptz - ${firstDailyLookBack})
       and m.side_position > coalesce(s.seen_count, 0)
+    union
+    -- Mentions in staff notes (src/notes) not yet read.
+    select distinct n.user_id as "userId"
+    from notifications n
+    join users u on u.id = n.user_id and u.email_notifications and u.closed_at is null and u.message_emails <> 'each'
+    left join previous p on p.recipient_user_id = n.user_id
+    where n.note_id is not null and n.read_at is null
+      and n.created_at <= ${until}
+      and n.created_at > ${until}::timestamptz - ${longestDailyLookBack}
+      and n.created_at > coalesce(p.since, ${until}::timestamptz - ${firstDailyLookBack})
   `.execute(db);
   return result.rows.map((row) => row.userId);
+}
+
+/** Unread mentions of this person in staff notes, made in the daily email's window. */
+export async function listDailyMentions(
+  db: DbExecutor,
+  userId: string,
+  since: Date | null,
+  until: Date,
+): Promise<{ text: string; link: string }[]> {
+  const result = await sql<{ text: string; link: string }>`
+    select n.text, n.link from notifications n
+    where n.user_id = ${userId} and n.note_id is not null and n.read_at is null
+      and n.created_at <= ${until}
+      and n.created_at > greatest(coalesce(${since}::timestamptz, ${until}::timestamptz - ${firstDailyLookBack}), ${until}::timestamptz - ${longestDailyLookBack})
+    order by n.created_at, n.id
+  `.execute(db);
+  return result.rows;
 }
 
 /** Records the day's run; true for the one process that recorded it first. */
@@ -423,5 +450,37 @@ export async function insertNotice(
   await db
     .insertInto('notifications')
     .values({ user_id: notice.userId, application_id: notice.applicationId, text: notice.text, link: notice.link })
+    .execute();
+}
+
+/** A mention in a staff note: one unread notification per person mentioned (src/notes). */
+export async function insertNoteNotifications(
+  db: DbExecutor,
+  rows: { userId: string; applicationId: string; noteId: string; text: string; link: string }[],
+): Promise<void> {
+  if (rows.length === 0) return;
+  await db
+    .insertInto('notifications')
+    .values(
+      rows.map((r) => ({
+        user_id: r.userId,
+        application_id: r.applicationId,
+        note_id: r.noteId,
+        text: r.text,
+        link: r.link,
+      })),
+    )
+    .execute();
+}
+
+/** Notifications that stand for no message or note (a deletion warning from src/records). */
+export async function insertPlainNotifications(
+  db: DbExecutor,
+  rows: { userId: string; applicationId: string; text: string; link: string }[],
+): Promise<void> {
+  if (rows.length === 0) return;
+  await db
+    .insertInto('notifications')
+    .values(rows.map((r) => ({ user_id: r.userId, application_id: r.applicationId, text: r.text, link: r.link })))
     .execute();
 }

@@ -12,6 +12,8 @@ import { queueDefinitions, type JobQueue } from '../platform/queue.ts';
 import { dashboardUrl } from '../dashboard/urls.ts';
 import type { DeliveryCheckpoint } from '../platform/test-pauses.ts';
 import { messagingUrls } from '../messaging/urls.ts';
+import type { NoteMentionListener } from '../notes/service.ts';
+import { noteUrls } from '../notes/urls.ts';
 import { dueDailyRun } from './daily-schedule.ts';
 import { createEmailDelivery, type DeliveryOutcome, type JobContext } from './email-delivery.ts';
 import { jobseekerMessagesEmail, staffDailyEmail } from './emails.ts';
@@ -25,11 +27,14 @@ import {
   notifyOfMessage,
   isFollowing,
   listDailyLines,
+  listDailyMentions,
   listDailyRecipients,
   listNotifications,
   listWatchers,
   markAllNotificationsRead,
   markApplicationNotificationsRead,
+  insertNoteNotifications,
+  insertPlainNotifications,
   markNotificationRead,
   recordDailyRun,
   setEmailSetting,
@@ -132,9 +137,35 @@ export function createNotificationsService(deps: {
     if (change.actor === 'staff') await setFollowing(trx, change.applicationId, change.actorUserId, true);
   };
 
+  /** Colleagues mentioned in a staff note are told in service, and follow the application. */
+  const onNoteMention: NoteMentionListener = async (trx, event) => {
+    const application = await describeApplication(trx, event.applicationId);
+    for (const userId of event.mentionedUserIds) await setFollowing(trx, event.applicationId, userId, true);
+    await insertNoteNotifications(
+      trx,
+      event.mentionedUserIds.map((userId) => ({
+        userId,
+        applicationId: application.id,
+        noteId: event.noteId,
+        text: `${event.authorName} mentioned you in a note about ${application.candidateName}’s application for ${application.vacancyTitle}`,
+        link: noteUrls.onApplication(application.id, event.noteId),
+      })),
+    );
+  };
+
   return {
     onMessageSent,
     onStatusChange,
+    onNoteMention,
+
+    /** Tells the staff who hear about an application (followers who can see it, or its school's staff) in service. */
+    async notifyWatchers(trx: DbTransaction, notice: { applicationId: string; text: string; link: string }) {
+      const watchers = await listWatchers(trx, notice.applicationId);
+      await insertPlainNotifications(
+        trx,
+        watchers.map((userId) => ({ userId, ...notice })),
+      );
+    },
 
     /** An in-service notice inside the caller's transaction (a message sent later that could not go). */
     notifyInTransaction: (
@@ -226,7 +257,8 @@ export function createNotificationsService(deps: {
       const since = await findPreviousDailyWindowEnd(db, input.userId);
       if (since && since >= input.cutoff) return 'already-claimed';
       const lines = await listDailyLines(db, input.userId, since, input.cutoff);
-      if (lines.length === 0) return 'nothing-to-send';
+      const mentions = await listDailyMentions(db, input.userId, since, input.cutoff);
+      if (lines.length === 0 && mentions.length === 0) return 'nothing-to-send';
       return delivery.deliver(
         {
           key: `staff_daily:${input.userId}:${input.runDate}`,
@@ -245,6 +277,7 @@ export function createNotificationsService(deps: {
             dashboardUrl: `${baseUrl}${dashboardUrl()}`,
             unsubscribeUrl: unsubscribeUrl(input.userId),
             reference,
+            mentions: mentions.map((m) => ({ text: m.text, url: `${baseUrl}${m.link}` })),
           }),
       );
     },

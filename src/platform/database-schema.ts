@@ -156,6 +156,15 @@ export interface Database {
   bulk_recipients: BulkRecipientsTable;
   bulk_attachments: BulkAttachmentsTable;
   scheduled_messages: ScheduledMessagesTable;
+  application_notes: ApplicationNotesTable;
+  application_note_versions: ApplicationNoteVersionsTable;
+  application_note_mentions: ApplicationNoteMentionsTable;
+  audit_events: AuditEventsTable;
+  retention_settings: RetentionSettingsTable;
+  retention_holds: RetentionHoldsTable;
+  retention_deletions: RetentionDeletionsTable;
+  retention_pending_files: RetentionPendingFilesTable;
+  retention_warnings: RetentionWarningsTable;
 }
 
 export type AccountTokenPurpose = 'verify-email' | 'reset-password' | 'invitation';
@@ -244,6 +253,8 @@ export interface NotificationsTable {
   read_at: Date | null;
   /** How many messages an unread message notification stands for (one per conversation, not per message). */
   message_count: Generated<number>;
+  /** A mention's notification: the note it is about (migration 0014). */
+  note_id: Generated<string | null>;
 }
 
 export interface ApplicationFollowsTable {
@@ -361,4 +372,89 @@ export interface StoredFileJson {
   contentType: string;
   sizeBytes: number;
   scanResult: 'clean' | 'not_scanned';
+}
+
+// Team work and records (migration 0014) ----------------------------------------------------------------------------
+
+export interface ApplicationNotesTable {
+  id: Generated<string>;
+  application_id: string;
+  author_user_id: string;
+  author_display_name: string;
+  body_html: string;
+  body_text: string;
+  created_at: CreatedAt;
+  edited_at: Date | null;
+}
+
+export interface ApplicationNoteVersionsTable {
+  id: Generated<string>;
+  note_id: string;
+  body_html: string;
+  body_text: string;
+  written_at: Date;
+  replaced_at: CreatedAt;
+}
+
+export interface ApplicationNoteMentionsTable {
+  note_id: string;
+  user_id: string;
+}
+
+export type AuditAction =
+  | 'conversation_exported'
+  | 'retention_hold_placed'
+  | 'retention_hold_removed'
+  | 'retention_settings_changed'
+  | 'personal_data_downloaded'
+  | 'account_deleted';
+
+export interface AuditEventsTable {
+  id: Generated<string>;
+  occurred_at: CreatedAt;
+  actor_user_id: string | null;
+  organisation_id: string | null;
+  application_id: string | null;
+  action: AuditAction;
+  details: ColumnType<Record<string, unknown>, string | undefined, never>;
+}
+
+export interface RetentionSettingsTable {
+  organisation_id: string;
+  months_not_offered: number;
+  months_offered: number;
+  updated_by: string | null;
+  updated_at: UpdatedAt;
+}
+
+export interface RetentionHoldsTable {
+  application_id: string;
+  reason: string;
+  placed_by: string;
+  placed_at: CreatedAt;
+}
+
+export interface RetentionDeletionsTable {
+  run_date: string;
+  organisation_id: string;
+  applications: Generated<number>;
+  messages: Generated<number>;
+  notes: Generated<number>;
+  attachments: Generated<number>;
+  files_deleted: Generated<number>;
+  started_at: CreatedAt;
+  updated_at: UpdatedAt;
+}
+
+export interface RetentionPendingFilesTable {
+  storage_key: string;
+  run_date: string;
+  organisation_id: string;
+  recorded_at: CreatedAt;
+}
+
+export interface RetentionWarningsTable {
+  application_id: string;
+  deletes_on: string;
+  warned_at: CreatedAt;
 }

@@ -52,6 +52,8 @@ export const queueDefinitions = {
     retryBackoff: true,
     heartbeatSeconds: 10,
   },
+  // Retention (src/records): the daily deletion run, one at a time.
+  retentionRun: { name: 'retention-run', policy: 'singleton', retryLimit: 3, retryBackoff: true, heartbeatSeconds: 30 },
 } as const satisfies Record<string, Queue>;
 
 export type QueueName = (typeof queueDefinitions)[keyof typeof queueDefinitions]['name'];
