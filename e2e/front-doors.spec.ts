@@ -4,7 +4,13 @@ import { expect, expectNoAxeViolations, signIn, signOut, test } from './fixtures
 import { clickAndLoad, errorSummary, serviceNavigationLink, successBanner } from './pages/common.ts';
 import { SignInPage } from './pages/sign-in-page.ts';
 import { ApplyPage } from './pages/apply-page.ts';
-import { createAdministrator, createOrganisation } from '../test/support/factories.ts';
+import {
+  createAdministrator,
+  createJobseeker,
+  createOrganisation,
+  createStaff,
+  createVacancy,
+} from '../test/support/factories.ts';
 import { ukDateString } from '../src/web/format.ts';
 
 /**
@@ -36,7 +42,7 @@ test('a school runs itself: colleagues, vacancies, sign-up, applying, messaging 
   db,
 }) => {
   // About forty pages, each scanned at two widths, and four password hashes: minutes on a busy two-core machine.
-  test.setTimeout(900_000);
+  test.setTimeout(1_200_000);
   const run = randomUUID().slice(0, 8);
   const school = await createOrganisation(db, 'school', `Elmwood Primary ${run}`);
   const admin = await createAdministrator(db, [school.id], 'Ada Bootstrap');
@@ -195,4 +201,70 @@ test('a school runs itself: colleagues, vacancies, sign-up, applying, messaging 
   await page.goto(resetLink);
   await expectNoAxeViolations(page);
   await expect(page.getByRole('heading', { name: 'This link has already been used' })).toBeVisible();
+});
+
+test("the administrators' and vacancies' other pages: roles, removal, the audit log, editing and closing", async ({
+  page,
+  db,
+}) => {
+  test.setTimeout(600_000);
+  const run = randomUUID().slice(0, 8);
+  const school = await createOrganisation(db, 'school', `Ashgrove School ${run}`);
+  const admin = await createAdministrator(db, [school.id], 'Ash Admin');
+  await createStaff(db, [school.id], 'Morgan Member');
+  const vacancy = await createVacancy(db, school.id, { title: `Caretaker ${run}` });
+
+  await signIn(page, admin.email);
+  await page.goto(`/staff/organisations/${school.id}/colleagues`);
+  await expectNoAxeViolations(page);
+  await clickAndLoad(page.getByRole('link', { name: 'Change role of Morgan Member' }));
+  await expectNoAxeViolations(page);
+  await page.getByLabel('Yes, an administrator').check();
+  await clickAndLoad(page.getByRole('button', { name: 'Save role' }));
+  await expectNoAxeViolations(page);
+  await expect(successBanner(page)).toContainText('Morgan Member is now an administrator');
+  await clickAndLoad(page.getByRole('link', { name: 'Remove Morgan Member' }));
+  await expectNoAxeViolations(page);
+  await clickAndLoad(page.getByRole('button', { name: 'Remove colleague' }));
+  await expectNoAxeViolations(page);
+  await expect(successBanner(page)).toContainText('Morgan Member has been removed');
+  await clickAndLoad(page.getByRole('link', { name: 'Audit log' }));
+  await expectNoAxeViolations(page);
+  await expect(page.getByText('Ash Admin removed Morgan Member')).toBeVisible();
+
+  await page.goto(`/staff/vacancies/${vacancy.id}`);
+  await expectNoAxeViolations(page);
+  await clickAndLoad(page.getByRole('button', { name: 'Edit vacancy' }));
+  await expectNoAxeViolations(page);
+  await page.getByLabel('Closing time').fill('teatime');
+  await clickAndLoad(page.getByRole('button', { name: 'Save changes' }));
+  await expectNoAxeViolations(page);
+  await expect(errorSummary(page)).toContainText('Enter the closing time like 5pm, 9:30am or 17:00');
+  await page.getByLabel('Job title').fill(`Site manager ${run}`);
+  await page.getByLabel('Contract').fill('Permanent');
+  await page.getByLabel('Hours').fill('Full time');
+  await page.getByLabel('Closing time').fill('9:30am');
+  await clickAndLoad(page.getByRole('button', { name: 'Save changes' }));
+  await expectNoAxeViolations(page);
+  await expect(successBanner(page)).toContainText('Your changes have been saved');
+  await clickAndLoad(page.getByRole('button', { name: 'Close vacancy early' }));
+  await expectNoAxeViolations(page);
+  await clickAndLoad(page.getByRole('button', { name: 'Close vacancy' }));
+  await expectNoAxeViolations(page);
+  await expect(successBanner(page)).toContainText('Vacancy closed');
+  await signOut(page);
+
+  // A jobseeker who has not confirmed their address is asked to, before applying.
+  const open = await createVacancy(db, school.id, { title: `Cook ${run}` });
+  const unconfirmed = await createJobseeker(db, 'Una Unconfirmed');
+  await db.updateTable('users').set({ email_verified_at: null }).where('id', '=', unconfirmed.id).execute();
+  await signIn(page, unconfirmed.email);
+  await page.goto(`/jobs/${open.id}`);
+  await expectNoAxeViolations(page);
+  await clickAndLoad(page.getByRole('button', { name: 'Apply for this job' }));
+  await expectNoAxeViolations(page);
+  await expect(page.getByRole('heading', { name: 'Confirm your email address to apply' })).toBeVisible();
+  await clickAndLoad(page.getByRole('button', { name: 'Send a new link' }));
+  await expectNoAxeViolations(page);
+  await expect(successBanner(page)).toContainText('We have sent a new link');
 });
