@@ -56,7 +56,8 @@ test('staff write a note mentioning a colleague, who is told', async ({ page, sc
   const context = await browser.newContext();
   const other = await context.newPage();
   await signIn(other, colleague.email);
-  await clickAndLoad(serviceNavigationLink(other, 'Notifications'));
+  // The navigation link's name carries the count ("Notifications 1 unread notification").
+  await clickAndLoad(other.getByRole('navigation', { name: 'Menu' }).getByRole('link', { name: /^Notifications/ }));
   await expectNoAxeViolations(other);
   await clickAndLoad(other.getByRole('link', { name: /Amara Okafor mentioned you in a note/ }));
   await expectNoAxeViolations(other);
