@@ -155,13 +155,36 @@ export async function countContent(db: DbExecutor, applicationIds: string[]): Pr
   return new Map(result.rows.map(({ schoolId, ...counts }) => [schoolId, counts]));
 }
 
-/** Records the stored files of these applications' attachments as to be deleted (before their rows go). */
+/**
+ * Records the stored files of these applications' attachments (sent, and waiting in messages sent later) as to be
+ * deleted, before their rows go. A bulk message's applicants share one stored file (src/bulk): a file another
+ * application still uses, or a batch still sending, is left until the last of them goes.
+ */
 export async function recordPendingFiles(db: DbExecutor, applicationIds: string[], runDate: string): Promise<number> {
   const result = await sql`
     insert into retention_pending_files (storage_key, run_date, organisation_id)
-    select f.storage_key, ${runDate}::date, c.school_id
-    from message_attachments f join messages m on m.id = f.message_id join conversations c on c.id = m.conversation_id
-    where c.application_id = any(${applicationIds}::uuid[])
+    select distinct k.storage_key, ${runDate}::date, k.school_id
+    from (
+      select f.storage_key, c.school_id
+      from message_attachments f join messages m on m.id = f.message_id join conversations c on c.id = m.conversation_id
+      where c.application_id = any(${applicationIds}::uuid[])
+      union
+      select file->>'storageKey', v.school_id
+      from scheduled_messages s join applications a on a.id = s.application_id join vacancies v on v.id = a.vacancy_id
+      cross join lateral jsonb_array_elements(s.attachments) as file
+      where s.application_id = any(${applicationIds}::uuid[])
+    ) k
+    where not exists (
+        select 1 from message_attachments o join messages om on om.id = o.message_id
+        join conversations oc on oc.id = om.conversation_id
+        where o.storage_key = k.storage_key and oc.application_id <> all(${applicationIds}::uuid[]))
+      and not exists (
+        select 1 from scheduled_messages os
+        where os.application_id <> all(${applicationIds}::uuid[]) and os.state = 'scheduled'
+          and os.attachments @> jsonb_build_array(jsonb_build_object('storageKey', k.storage_key)))
+      and not exists (
+        select 1 from bulk_attachments b join bulk_batches bb on bb.id = b.batch_id
+        where b.storage_key = k.storage_key and bb.state <> 'done')
     on conflict (storage_key) do nothing
   `.execute(db);
   return Number(result.numAffectedRows ?? 0);
@@ -180,6 +203,9 @@ export async function deleteApplicationRows(db: DbExecutor, applicationIds: stri
     sql`update email_deliveries set application_id = null where application_id = any(${ids})`,
     sql`delete from application_follows where application_id = any(${ids})`,
     sql`delete from conversation_person_states where conversation_id in ${conversations}`,
+    // Messages sent later and bulk batches' lines about these applicants (src/scheduled, src/bulk).
+    sql`delete from scheduled_messages where application_id = any(${ids})`,
+    sql`delete from bulk_recipients where application_id = any(${ids})`,
     sql`delete from message_attachments where message_id in ${messages}`,
     sql`update conversations set last_message_id = null where application_id = any(${ids})`,
     sql`delete from messages where conversation_id in ${conversations}`,

@@ -337,3 +337,83 @@ describe('retention', () => {
     assert.equal(await exists(shortlisted), false);
   });
 });
+
+test('a file shared by a bulk message stays until the last application using it goes; messages sent later and bulk lines go with their application', async () => {
+  clock.set(new Date('2026-07-20T02:30:00Z'));
+  const organisation = await createOrganisation(db, 'school', `Shared ${randomUUID().slice(0, 6)}`);
+  const staff = await createStaff(db, [organisation.id], 'Shared Staff');
+  const vacancy = await createVacancy(db, organisation.id, { closingDate: '2026-01-10', createdBy: staff.id });
+  const applicants = [];
+  for (const name of ['Ann', 'Bob']) {
+    const jobseeker = await createJobseeker(db, `${name} Shared`);
+    applicants.push(
+      await createApplication(db, { vacancyId: vacancy.id, jobseeker, status: 'not_progressing', staffId: staff.id }),
+    );
+  }
+  const [ann, bob] = applicants as [{ id: string }, { id: string }];
+  // Ann's message carries a file; Bob's message points at the same stored file, as a bulk message's do.
+  await send(ann.id, staff, 'Shared timetable', true);
+  await send(bob.id, staff, 'Shared timetable too');
+  const [key] = await storageKeysOf(ann.id);
+  assert.ok(key);
+  const annFile = await db
+    .selectFrom('message_attachments')
+    .selectAll()
+    .where('storage_key', '=', key)
+    .executeTakeFirstOrThrow();
+  const bobMessage = await db
+    .selectFrom('messages as m')
+    .innerJoin('conversations as c', 'c.id', 'm.conversation_id')
+    .select('m.id')
+    .where('c.application_id', '=', bob.id)
+    .executeTakeFirstOrThrow();
+  await db
+    .insertInto('message_attachments')
+    .values({
+      message_id: bobMessage.id,
+      storage_key: key,
+      file_name: annFile.file_name,
+      content_type: annFile.content_type,
+      size_bytes: annFile.size_bytes,
+      scan_result: annFile.scan_result,
+    })
+    .execute();
+  // Ann also has a message waiting to be sent later and a line in a bulk batch.
+  const batch = await db
+    .insertInto('bulk_batches')
+    .values({ vacancy_id: vacancy.id, sender_user_id: staff.id, from_status: 'not_progressing', state: 'done' })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  await db
+    .insertInto('bulk_recipients')
+    .values({ batch_id: batch.id, application_id: ann.id, position: 1, outcome: 'sent' })
+    .execute();
+  await db
+    .insertInto('scheduled_messages')
+    .values({
+      application_id: ann.id,
+      sender_user_id: staff.id,
+      body_html: '<p>Later</p>',
+      send_at: new Date('2026-08-01T09:00:00Z'),
+      form_key: randomUUID(),
+    })
+    .execute();
+  // Bob is held: Ann goes, the shared file stays for Bob.
+  await db
+    .insertInto('retention_holds')
+    .values({ application_id: bob.id, reason: 'Appeal', placed_by: staff.id })
+    .execute();
+  await container.records.retention.runRetention();
+  assert.equal(await exists(ann.id), false);
+  assert.equal(await exists(bob.id), true);
+  assert.ok(await container.storage.get(key), 'the file Bob still uses is kept');
+  assert.equal(
+    await db.selectFrom('scheduled_messages').select('id').where('application_id', '=', ann.id).executeTakeFirst(),
+    undefined,
+  );
+  // The hold is lifted: Bob goes, and the file with him.
+  await db.deleteFrom('retention_holds').where('application_id', '=', bob.id).execute();
+  await container.records.retention.runRetention();
+  assert.equal(await exists(bob.id), false);
+  assert.equal(await container.storage.get(key), null, 'the last user of the file is gone, so is the file');
+});
