@@ -54,7 +54,7 @@ describe('staff notes', () => {
     const history = textsOf(page, '.parley-notes__history li.parley-timeline__item');
     assert.equal(history.length, 2, 'the note and the submission, together');
     assert.match(history[0]!, /^Note by Amara Okafor, School .* Strong phonics answer/);
-    assert.match(history[1]!, /^Draft to New By Sam Taylor/);
+    assert.match(history[1]!, /^Draft to Submitted By Sam Taylor/);
     assert.equal(
       findAll(page, `#note-${note.id} a[href="/staff/applications/${application.id}/notes/${note.id}/edit"]`).length,
       1,
