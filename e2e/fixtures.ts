@@ -124,6 +124,9 @@ export const test = base.extend<{ scene: MakeScene }, { db: Db }>({
   },
 
   page: async ({ page, javaScriptEnabled }, use, testInfo) => {
+    // Without JavaScript each scan serves the page again to a scratch browser context (axe.ts): about 6 s per width
+    // on a busy two-core machine, so such journeys get three times the time, as test.slow() would give them.
+    if (!javaScriptEnabled) testInfo.setTimeout(testInfo.timeout * 3);
     const loads = recordPageLoads(page, { javaScriptEnabled });
     const cspViolations = await watchContentSecurityPolicy(page);
     await use(page);
