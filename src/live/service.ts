@@ -187,9 +187,10 @@ export function createLiveService(deps: {
   }
 
   async function checkSessions(): Promise<void> {
-    const ids = [...new Set([...streams].map((stream) => stream.sessionId))];
-    const alive = await liveSessionIds(db, ids);
-    for (const stream of [...streams]) if (!alive.has(stream.sessionId)) end(stream, 'signed-out');
+    const checked = [...streams];
+    const alive = await liveSessionIds(db, [...new Set(checked.map((stream) => stream.sessionId))]);
+    // Only the streams that were asked about: one opened while the query ran is not known to be signed out.
+    for (const stream of checked) if (!alive.has(stream.sessionId)) end(stream, 'signed-out');
   }
 
   function startTimers(): void {
