@@ -61,6 +61,8 @@ export interface Report {
   peakMemoryMb: number | null;
   plans: { page: string; step: string; sql: string; plan: string }[];
   searchQueries: { query: string; sqlP50: number; matches: number }[];
+  /** The trust member's page against one school's staff member's, in CPU ms per request (Parley + PostgreSQL). */
+  ratios: { name: string; trust: number | null; school: number | null }[];
   liveConnections?: LiveConnectionsResult | null;
   liveLatency?: LiveLatencyResult | null;
   inbound?: InboundResult | null;
@@ -205,6 +207,16 @@ export function printTable(report: Report, write: (line: string) => void): void 
     write(row.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join('  '));
     if (index === 0) write(widths.map((width) => '-'.repeat(width)).join('  '));
   }
+  for (const line of ratioLines(report)) write(line);
+}
+
+/** "trust CPU ÷ one school's CPU", measured in the same run: the figure that holds on any machine. */
+function ratioLines(report: Report): string[] {
+  return report.ratios.map(({ name, trust, school }) => {
+    if (trust === null || school === null) return `${name}: trust ÷ one school: not measured (no PostgreSQL CPU)`;
+    const ratio = trust / school;
+    return `${name}: trust ${trust.toFixed(1)} ms ÷ one school ${school.toFixed(1)} ms of CPU = ${ratio.toFixed(2)} (target ≤ 1.5: ${ratio <= 1.5 ? 'met' : 'missed'})`;
+  });
 }
 
 function markdownTable(headers: string[], rows: string[][]): string {
@@ -269,6 +281,10 @@ function generated(report: Report): string {
       ),
       '',
     );
+  }
+  if (report.ratios.length) {
+    lines.push('### The trust against one school', '');
+    lines.push(...ratioLines(report).map((line) => `- ${line}`), '');
   }
   if (report.searchQueries.length) {
     lines.push("**Search, query by query** (the whole page's SQL, p50)", '');

@@ -52,6 +52,8 @@ const log = (line: string) => process.stdout.write(`${line}\n`);
 /** The people and conversations the scenarios use, found in the generated data. */
 interface Cast {
   trustMember: { id: string };
+  /** A staff member of one of the trust's schools: the same kind of page over a few hundred conversations. */
+  schoolMember: { id: string; conversations: number };
   longConversation: { applicationId: string; messages: number };
   trustConversations: number;
   staffSenders: { userId: string; applicationId: string }[];
@@ -73,6 +75,15 @@ async function findCast(client: pg.Client): Promise<Cast> {
        select g.school_id from staff_memberships m join school_group_members g on g.group_id = m.organisation_id where m.user_id = $1)`,
     [trustMember.id],
   );
+  const school = await client.query<{ id: string; conversations: number }>(
+    `select m.user_id as id, (select count(*)::int from conversations c where c.school_id = m.organisation_id) as conversations
+     from staff_memberships m join users u on u.id = m.user_id and u.closed_at is null
+     where m.organisation_id in (select g.school_id from staff_memberships t join school_group_members g on g.group_id = t.organisation_id where t.user_id = $1)
+     order by conversations desc, m.user_id limit 1`,
+    [trustMember.id],
+  );
+  const schoolMember = school.rows[0];
+  if (!schoolMember) throw new Error('no staff member of one of the trust’s schools');
   // Senders spread over many applications (each send locks its application) and many people.
   const staff = await client.query<{ user_id: string; application_id: string }>(
     `select distinct on (m.user_id) m.user_id, a.id as application_id
@@ -91,11 +102,38 @@ async function findCast(client: pg.Client): Promise<Cast> {
   );
   return {
     trustMember,
+    schoolMember,
     longConversation: { applicationId: longConversation.application_id, messages: longConversation.messages },
     trustConversations: count.rows[0]?.count ?? 0,
     staffSenders: staff.rows.map((row) => ({ userId: row.user_id, applicationId: row.application_id })),
     jobseekerSenders: jobseekers.rows.map((row) => ({ userId: row.user_id, applicationId: row.application_id })),
   };
+}
+
+/** The benchmark's searches, with names (a candidate, a surname, a school) taken from what this person can see. */
+async function searchesFor(client: pg.Client, staffUserId: string) {
+  const names = await client.query<{ candidate: string; surname: string; school: string }>(
+    `with visible as (
+       select m.organisation_id as school_id from staff_memberships m where m.user_id = $1
+       union select g.school_id from staff_memberships m join school_group_members g on g.group_id = m.organisation_id where m.user_id = $1)
+     select a.candidate_name as candidate, split_part(b.candidate_name, ' ', 2) as surname, split_part(o.name, ' ', 1) as school
+     from conversations c join applications a on a.id = c.application_id join organisations o on o.id = c.school_id
+     join conversations d on d.school_id = c.school_id and d.id <> c.id join applications b on b.id = d.application_id
+     where c.school_id in (select school_id from visible)
+     order by c.id, d.id limit 1`,
+    [staffUserId],
+  );
+  const found = names.rows[0] ?? { candidate: 'Sam Taylor', surname: 'Taylor', school: 'Oakfield' };
+  const queries = benchmarkSearches.map((q) =>
+    q.replace('{candidate}', found.candidate).replace('{surname}', found.surname).replace('{school}', found.school),
+  );
+  return { names: found, queries };
+}
+
+/** CPU per request, Parley and PostgreSQL together (what holds from run to run). */
+function cpuOf(page: PageResult | undefined): number | null {
+  const cpu = page?.http.cpu;
+  return cpu && cpu.postgres !== null ? cpu.parley + cpu.postgres : null;
 }
 
 function machine(postgres: string): Machine {
@@ -267,6 +305,15 @@ async function main(): Promise<void> {
       ]);
       if (!trustVisitor) throw new Error('no trust visitor');
       const trustVisit: PageVisit = { userId: trustVisitor.userId, sessionId: await sessionIdOf(client, trustVisitor) };
+      const [schoolVisitor] = await createVisitors(client, baseUrl, settings.sessionSecret, [
+        { id: cast.schoolMember.id, kind: 'staff' },
+      ]);
+      if (!schoolVisitor) throw new Error('no school visitor');
+      const schoolVisit: PageVisit = {
+        userId: schoolVisitor.userId,
+        sessionId: await sessionIdOf(client, schoolVisitor),
+      };
+      const oneSchool = `one school, ${cast.schoolMember.conversations.toLocaleString('en-GB')} conversations`;
 
       const serverSettings = await client.query<{ name: string; setting: string }>(
         `select name, current_setting(name) as setting from unnest(array['shared_buffers', 'work_mem', 'max_parallel_workers_per_gather', 'synchronous_commit', 'max_wal_size', 'jit']) as name`,
@@ -291,6 +338,7 @@ async function main(): Promise<void> {
         peakMemoryMb: null,
         plans: [],
         searchQueries: [],
+        ratios: [],
       };
       const explain = async (page: string, pageSql: PageSql) => {
         const timing = await timePageSql(connectionString, [pageSql], 1);
@@ -315,27 +363,33 @@ async function main(): Promise<void> {
           }),
         );
         await explain('dashboard', pageSql);
+        // The same page for a staff member of one of the trust's schools: the trust's page should cost about as much.
+        log(`Dashboard (Inbox, unread first) for a staff member of one school (${oneSchool})`);
+        const schoolPage = await measurePage({
+          cpu,
+          name: `dashboard, ${oneSchool} (c=10)`,
+          url: baseUrl,
+          paths: ['/staff/messages'],
+          visitor: schoolVisitor,
+          sqlPages: [dashboardPage(schoolVisit, null)],
+          connectionString,
+          options,
+          targetP95: 30,
+        });
+        report.pages.push(schoolPage);
+        report.ratios.push({
+          name: 'dashboard',
+          trust: cpuOf(report.pages.find((page) => page.name === 'dashboard (c=10)')),
+          school: cpuOf(schoolPage),
+        });
       }
 
       if (options.only.has('search')) {
-        const names = await client.query<{ candidate: string; surname: string; school: string }>(
-          `select a.candidate_name as candidate, split_part(b.candidate_name, ' ', 2) as surname, split_part(o.name, ' ', 1) as school
-           from conversations c join applications a on a.id = c.application_id join organisations o on o.id = c.school_id
-           join conversations d on d.school_id = c.school_id and d.id <> c.id join applications b on b.id = d.application_id
-           where c.school_id in (select g.school_id from staff_memberships m join school_group_members g on g.group_id = m.organisation_id where m.user_id = $1)
-           order by c.id, d.id limit 1`,
-          [cast.trustMember.id],
-        );
-        const found = names.rows[0] ?? { candidate: 'Sam Taylor', surname: 'Taylor', school: 'Oakfield' };
-        const searches = benchmarkSearches.map((q) =>
-          q
-            .replace('{candidate}', found.candidate)
-            .replace('{surname}', found.surname)
-            .replace('{school}', found.school),
-        );
-        log(`Dashboard search, ${searches.length} queries`);
-        const paths = searches.map((q) => `/staff/messages?${new URLSearchParams({ q }).toString()}`);
-        const pages = searches.map((q) => dashboardPage(trustVisit, q));
+        const searches = await searchesFor(client, cast.trustMember.id);
+        const found = searches.names;
+        log(`Dashboard search, ${searches.queries.length} queries`);
+        const paths = searches.queries.map((q) => `/staff/messages?${new URLSearchParams({ q }).toString()}`);
+        const pages = searches.queries.map((q) => dashboardPage(trustVisit, q));
         report.pages.push(
           await measurePage({
             cpu,
@@ -359,7 +413,7 @@ async function main(): Promise<void> {
             fullName: '',
             organisationNames: [],
           };
-          for (const [index, query] of searches.entries()) {
+          for (const [index, query] of searches.queries.entries()) {
             const page = pages[index];
             if (!page) continue;
             const timing = await timePageSql(connectionString, [page], 10);
@@ -374,6 +428,25 @@ async function main(): Promise<void> {
         } finally {
           await db.destroy();
         }
+        const schoolSearches = await searchesFor(client, cast.schoolMember.id);
+        log(`Dashboard search for a staff member of one school (${oneSchool})`);
+        const schoolPage = await measurePage({
+          cpu,
+          name: `search, ${oneSchool} (c=10)`,
+          url: baseUrl,
+          paths: schoolSearches.queries.map((q) => `/staff/messages?${new URLSearchParams({ q }).toString()}`),
+          visitor: schoolVisitor,
+          sqlPages: schoolSearches.queries.map((q) => dashboardPage(schoolVisit, q)),
+          connectionString,
+          options,
+          targetP95: 60,
+        });
+        report.pages.push(schoolPage);
+        report.ratios.push({
+          name: 'search',
+          trust: cpuOf(report.pages.find((page) => page.name === 'search (c=10)')),
+          school: cpuOf(schoolPage),
+        });
         await explain('search "interview"', dashboardPage(trustVisit, 'interview'));
         await explain('search "mathem" (prefix)', dashboardPage(trustVisit, 'mathem'));
         await explain(`search "${found.candidate}"`, dashboardPage(trustVisit, found.candidate));
