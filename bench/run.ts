@@ -192,6 +192,7 @@ async function measurePage(input: {
   log(
     `    p50 ${http.p50.toFixed(1)} ms, p95 ${http.p95.toFixed(1)} ms, ${http.perSecond.toFixed(0)}/s, errors ${http.errors}; SQL p50 ${sql.p50.toFixed(1)} ms; c=1 p50 ${single.p50.toFixed(1)} ms`,
   );
+  log(`    SQL p50 by step: ${sql.steps.map((step) => `${step.step} ${step.p50.toFixed(2)} ms`).join('; ')}`);
   return {
     name: input.name,
     target: { p95: input.targetP95 },
