@@ -6,6 +6,9 @@ import { clickAndLoad, serviceNavigationLink } from './pages/common.ts';
  * conversation and the count drops; the email (no message text in it) appears in the development mailbox.
  */
 test('a message reaches the jobseeker as a notification and an email', async ({ page, scene }) => {
+  // Two sign-ins, four pages scanned at two widths, and the development mailbox, which holds every email the whole
+  // suite has sent by then (its scan alone takes 10–20 s late in a run on a busy two-core machine).
+  test.slow();
   const { staff, jobseeker, application, school, vacancy } = await scene('submitted');
   const marker = `Quince-${Date.now()}`;
 

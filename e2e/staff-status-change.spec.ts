@@ -18,7 +18,7 @@ test('hiring staff shortlist a new application and see the change in its history
   await expectNoAxeViolations(page);
   await expect(page).toHaveURL(`/staff/applications/${application.id}`);
   const applicationPage = new StaffApplicationPage(page);
-  await expect(applicationPage.status).toHaveText('Status: New');
+  await expect(applicationPage.status).toHaveText('Status: Submitted');
 
   await applicationPage.changeStatusTo('Shortlisted');
   await expectNoAxeViolations(page);
