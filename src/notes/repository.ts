@@ -147,17 +147,18 @@ export async function replaceNoteBody(
 
 /** Staff with open accounts who can see the application's school (directly or through its trust or authority). */
 export async function listStaffWhoCanSee(db: DbExecutor, applicationId: string): Promise<Colleague[]> {
+  // From the school's and its groups' memberships (their organisation index), not from every staff account.
   const result = await sql<Colleague>`
+    with school as (
+      select v.school_id as id from applications a join vacancies v on v.id = a.vacancy_id where a.id = ${applicationId}
+    ), organisations as (
+      select id from school
+      union select g.group_id from school_group_members g where g.school_id = (select id from school)
+    )
     select u.id, u.full_name as "fullName"
-    from applications a
-    join vacancies v on v.id = a.vacancy_id
-    join users u on u.kind = 'staff' and u.closed_at is null
-    where a.id = ${applicationId}
-      and exists (
-        select 1 from staff_memberships m where m.user_id = u.id
-          and (m.organisation_id = v.school_id
-               or m.organisation_id in (select g.group_id from school_group_members g where g.school_id = v.school_id))
-      )
+    from users u
+    where u.kind = 'staff' and u.closed_at is null
+      and u.id in (select m.user_id from staff_memberships m where m.organisation_id in (select id from organisations))
     order by u.full_name, u.id
   `.execute(db);
   return result.rows;
