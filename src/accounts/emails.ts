@@ -1,17 +1,11 @@
 import type { OutgoingEmail } from '../platform/mail.ts';
+import { escapeHtml } from '../platform/html.ts';
 
 /**
  * The words of the account emails: confirm an email address, reset a password, an invitation to join an
  * organisation, and the note to an address that already has an account. Pure. They hold the link and nothing else
  * a stranger could use: no password, no other address.
  */
-
-function escapeHtml(text: string): string {
-  return text.replace(
-    /[&<>"']/g,
-    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c,
-  );
-}
 
 type Block = { paragraph: string } | { link: { text: string; href: string } };
 

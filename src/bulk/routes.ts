@@ -14,6 +14,7 @@ import { placeholders } from '../templates/rules.ts';
 import { sendLaterFields } from '../scheduled/rules.ts';
 import type { BulkMessagesService, ComposeError } from './service.ts';
 import { bulkUrls } from './urls.ts';
+import { escapeHtml } from '../platform/html.ts';
 
 export interface BulkRouteServices {
   bulk: BulkMessagesService;
@@ -29,10 +30,6 @@ interface ComposeForm {
   toStatus: string;
   when: string;
   sendLater: { day: string; month: string; year: string; time: string };
-}
-
-function escapeHtml(text: string): string {
-  return text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;').replaceAll('"', '&quot;');
 }
 
 /** Every error in the summary; each field's lines together under it. */

@@ -9,6 +9,7 @@
 import { LinkifyIt } from 'linkify-it';
 import sanitizeHtml from 'sanitize-html';
 import { repairMessageStructure } from './rich-text-structure.ts';
+import { escapeHtml } from '../platform/html.ts';
 
 /** The most characters a message may have, counted on its plain-text copy. */
 export const messageTextLimit = 10_000;
@@ -152,15 +153,6 @@ const firstPassOptions: sanitizeHtml.IOptions = {
 export function sanitiseMessageHtml(html: string): string {
   const allowed = sanitizeHtml(sanitizeHtml(html, firstPassOptions), strictOptions);
   return repairMessageStructure(allowed, nestingLimit).trim();
-}
-
-function escapeHtml(text: string): string {
-  return text
-    .replaceAll('&', '&amp;')
-    .replaceAll('<', '&lt;')
-    .replaceAll('>', '&gt;')
-    .replaceAll('"', '&quot;')
-    .replaceAll("'", '&#39;');
 }
 
 /**

@@ -1,17 +1,11 @@
 import type { OutgoingEmail } from '../platform/mail.ts';
 import type { DailyConversationLine } from './repository.ts';
+import { escapeHtml } from '../platform/html.ts';
 
 /**
  * The emails' words, in plain text and GOV.UK-style HTML. Pure. They name the school, the job and the candidate but
  * never hold message text: an email may be forwarded or read on a shared device.
  */
-
-function escapeHtml(text: string): string {
-  return text.replace(
-    /[&<>"']/g,
-    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c,
-  );
-}
 
 function plural(count: number, one: string, many: string): string {
   return `${count} ${count === 1 ? one : many}`;

@@ -1,17 +1,11 @@
 import type { OutgoingEmail } from '../platform/mail.ts';
 import type { RefusalReason } from './inbound-rules.ts';
+import { escapeHtml } from '../platform/html.ts';
 
 /**
  * The words of this feature's emails: a staff member's email about one new message, and the answer to a refused
  * reply. Pure. Like every Parley email they never hold message text; a refusal does not repeat the reply.
  */
-
-function escapeHtml(text: string): string {
-  return text.replace(
-    /[&<>"']/g,
-    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c,
-  );
-}
 
 type Block = { paragraph: string } | { link: { text: string; href: string } };
 

@@ -7,6 +7,8 @@
  * one listed. Filling puts each recipient's own values in (escaped, as text); a placeholder with no value for a
  * recipient refuses that recipient's message rather than sending a blank.
  */
+import { sanitiseMessageHtml } from '../messaging/rich-text.ts';
+import { escapeHtml } from '../platform/html.ts';
 
 export interface Placeholder {
   /** What is typed between the brackets. */
@@ -94,15 +96,6 @@ export function placeholdersUsed(html: string): string[] {
   return [...names];
 }
 
-function escapeHtml(text: string): string {
-  return text
-    .replaceAll('&', '&amp;')
-    .replaceAll('<', '&lt;')
-    .replaceAll('>', '&gt;')
-    .replaceAll('"', '&quot;')
-    .replaceAll("'", '&#39;');
-}
-
 export type FillResult = { ok: true; html: string } | { ok: false; missing: string[] };
 
 /**
@@ -119,7 +112,9 @@ export function fillPlaceholders(html: string, values: PlaceholderValues): FillR
     return escapeHtml(value);
   });
   if (missing.size > 0) return { ok: false, missing: [...missing] };
-  return { ok: true, html: filled };
+  // Values are escaped and a link's scheme is fixed before filling, so nothing unsafe can appear; the copy still goes
+  // through the sanitiser, so every page that shows it (`| safe`) shows only HTML the sanitiser produced.
+  return { ok: true, html: sanitiseMessageHtml(filled) };
 }
 
 /** The "not sent" line for a recipient whose copy could not be filled. */
