@@ -19,7 +19,6 @@ export interface DashboardRow {
   preview: string | null;
   unreadCount: number;
   hasAttachments: boolean;
-  total: number;
 }
 
 /** Narrowing a dashboard page: by job, status, unread only, or conversations whose last word is the applicant's. */
@@ -74,17 +73,6 @@ function orderBy(sort: DashboardSort) {
 }
 
 /**
- * The schools a staff member can see, as a list. The dashboard's queries take the list itself rather than the
- * subquery: PostgreSQL then plans for the number of conversations those schools really have (a trust's 10,000, not
- * the hundred it guesses for an unknown set of schools) and joins the person's read states with one hash join
- * instead of 10,000 index lookups.
- */
-export async function visibleSchoolIds(db: DbExecutor, staffUserId: string): Promise<string[]> {
-  const result = await sql<{ id: string }>`select s.id from ${schoolsVisibleToStaff(staffUserId)} as s(id)`.execute(db);
-  return result.rows.map((row) => row.id);
-}
-
-/**
  * The same schools (not the trusts or local authorities grouping them) with their names and vacancies, for the
  * dashboard's filters, in one query.
  */
@@ -117,33 +105,127 @@ function filterConditions(filters: DashboardFilters): RawBuilder<unknown> {
   return conditions.length ? sql`and ${sql.join(conditions, sql` and `)}` : sql``;
 }
 
+export interface DashboardPage {
+  rows: DashboardRow[];
+  /** How many conversations the tab, filters and search hold: the pages' count. */
+  total: number;
+}
+
+interface PageInput {
+  staffUserId: string;
+  /** The schools whose conversations are listed (worked out once per page). */
+  schoolIds: string[];
+  tab: DashboardTab;
+  sort: DashboardSort;
+  search: SearchTerms | null;
+  filters: DashboardFilters;
+  limit: number;
+  offset: number;
+  /** The person's kept counts (countStaffConversations): an inbox without search or filters needs no counting. */
+  counts: DashboardCounts;
+}
+
 /**
  * One page of a staff member's conversations: every conversation in a school they can see (each once), in the
- * chosen tab and order, optionally searched. One query: the page is chosen first over the conversations table
- * alone (its school index and search index), then only those rows are joined to their details.
+ * chosen tab and order, optionally searched or filtered.
+ *
+ * The inbox without search or filters (the page every visit starts on) costs one page of rows whatever the number of
+ * conversations: its total is the kept count, and its rows come from walking the conversations newest (or oldest)
+ * first, stopping at the page's end. "Unread first" is two such walks, the unread ones then the rest, split at the
+ * kept unread count. The archived tab starts from the person's own archived states. Searches and filters count
+ * their matches.
  */
-export async function listStaffConversations(
-  db: DbExecutor,
-  input: {
-    staffUserId: string;
-    /** From visibleSchoolIds: worked out once per page. */
-    schoolIds: string[];
-    tab: DashboardTab;
-    sort: DashboardSort;
-    search: SearchTerms | null;
-    filters: DashboardFilters;
-    limit: number;
-    offset: number;
-  },
-): Promise<DashboardRow[]> {
+export async function listStaffConversations(db: DbExecutor, input: PageInput): Promise<DashboardPage> {
+  const plain =
+    !input.search && !input.filters.vacancyId && !input.filters.status && input.filters.show !== 'awaiting-reply';
+  if (!plain || input.tab === 'archived') return listCounted(db, input);
+  const unreadOnly = input.filters.show === 'unread';
+  const unreadTotal = input.counts.unreadConversations;
+  const total = unreadOnly ? unreadTotal : input.counts.inbox;
+  if (!unreadOnly && input.sort !== 'unread') {
+    return { rows: await listWalked(db, input, [{ read: 'any', limit: input.limit, offset: input.offset }]), total };
+  }
+  // The kept unread count says how many of the page's rows are unread, so both walks go in one statement.
+  const unreadOnPage = Math.min(input.limit, Math.max(0, unreadTotal - input.offset));
+  const parts: Walk[] = [];
+  if (unreadOnPage > 0) parts.push({ read: 'unread', limit: input.limit, offset: input.offset });
+  if (!unreadOnly && unreadOnPage < input.limit)
+    parts.push({ read: 'read', limit: input.limit - unreadOnPage, offset: Math.max(0, input.offset - unreadTotal) });
+  return { rows: parts.length ? await listWalked(db, input, parts) : [], total };
+}
+
+const pageColumns = sql`c.id as "conversationId", c.application_id as "applicationId",
+  a.candidate_name as "candidateName", a.status, v.title as "vacancyTitle", o.name as "schoolName",
+  c.last_message_at as "lastMessageAt", m.sender_display_name as "lastSenderName",
+  left(m.body_text, 160) as preview, c.unread::int as "unreadCount",
+  exists (select 1 from messages am join message_attachments ma on ma.message_id = am.id
+          where am.conversation_id = c.id) as "hasAttachments"`;
+
+const pageJoins = sql`join applications a on a.id = c.application_id
+  join vacancies v on v.id = a.vacancy_id
+  join organisations o on o.id = c.school_id
+  left join messages m on m.id = c.last_message_id`;
+
+interface Walk {
+  read: 'any' | 'unread' | 'read';
+  limit: number;
+  offset: number;
+}
+
+/**
+ * Inbox rows in time order, each walk stopping at its own end (the conversations' time index, school by school or
+ * all), the walks' rows one after the other.
+ */
+async function listWalked(db: DbExecutor, input: PageInput, walks: Walk[]): Promise<DashboardRow[]> {
+  const order = input.sort === 'oldest' ? sql`c.last_message_at asc, c.id asc` : sql`c.last_message_at desc, c.id desc`;
+  const readCondition = (read: Walk['read']) =>
+    read === 'unread'
+      ? sql`and c.jobseeker_message_count > coalesce(s.seen_count, 0)`
+      : read === 'read'
+        ? sql`and c.jobseeker_message_count <= coalesce(s.seen_count, 0)`
+        : sql``;
+  const selects = walks.map(
+    (walk, index) => sql`(
+      select c.id, c.application_id, c.school_id, c.last_message_at, c.last_message_id,
+             ${unreadFor('staff')} as unread, ${index} as walk
+      from conversations c
+      left join conversation_person_states s on s.conversation_id = c.id and s.user_id = ${input.staffUserId}
+      where c.school_id = any(${input.schoolIds}::uuid[]) and not ${isArchived} ${readCondition(walk.read)}
+      order by ${order}
+      limit ${walk.limit} offset ${walk.offset}
+    )`,
+  );
   const result = await sql<DashboardRow>`${planEachTime}
+    with page as (${sql.join(selects, sql` union all `)})
+    select ${pageColumns}
+    from page c
+    ${pageJoins}
+    order by c.walk, ${order}
+  `.execute(db);
+  return result.rows;
+}
+
+/**
+ * Any tab, search or filter, with its matches counted. The page is chosen first over the conversations alone (their
+ * school, search and time indexes; the archived tab from the person's own archived states), then only its rows are
+ * joined to their details.
+ */
+async function listCounted(db: DbExecutor, input: PageInput): Promise<DashboardPage> {
+  const candidates =
+    input.tab === 'archived'
+      ? sql`from conversation_person_states s
+            join conversations c on c.id = s.conversation_id
+            where s.user_id = ${input.staffUserId} and s.archived_at is not null`
+      : sql`from conversations c
+            left join conversation_person_states s on s.conversation_id = c.id and s.user_id = ${input.staffUserId}
+            where true`;
+  const result = await sql<DashboardRow & { total: number }>`${planEachTime}
     with page as (
       select c.id, c.application_id, c.school_id, c.last_message_at, c.last_message_id, c.unread, count(*) over () as total
       from (
         select c.*, ${unreadFor('staff')} as unread, ${isArchived} as archived
-        from conversations c
-        left join conversation_person_states s on s.conversation_id = c.id and s.user_id = ${input.staffUserId}
-        where c.school_id = any(${input.schoolIds}::uuid[])
+        ${candidates}
+          and c.school_id = any(${input.schoolIds}::uuid[])
           and ${searchCondition(input.search)}
           ${filterConditions(input.filters)}
       ) c
@@ -152,38 +234,45 @@ export async function listStaffConversations(
       order by ${orderBy(input.sort)}
       limit ${input.limit} offset ${input.offset}
     )
-    select c.id as "conversationId", c.application_id as "applicationId", a.candidate_name as "candidateName",
-           a.status, v.title as "vacancyTitle", o.name as "schoolName", c.last_message_at as "lastMessageAt",
-           m.sender_display_name as "lastSenderName", left(m.body_text, 160) as preview,
-           c.unread::int as "unreadCount", c.total::int as total,
-           exists (select 1 from messages am join message_attachments ma on ma.message_id = am.id
-                   where am.conversation_id = c.id) as "hasAttachments"
+    select ${pageColumns}, c.total::int as total
     from page c
-    join applications a on a.id = c.application_id
-    join vacancies v on v.id = a.vacancy_id
-    join organisations o on o.id = c.school_id
-    left join messages m on m.id = c.last_message_id
+    ${pageJoins}
     order by ${orderBy(input.sort)}
   `.execute(db);
-  return result.rows;
+  const rows: DashboardRow[] = result.rows;
+  if (result.rows[0]) return { rows, total: result.rows[0].total };
+  // Past the last page (after archiving everything on it, say) no row carries the total: the first page's does.
+  if (input.offset === 0) return { rows, total: 0 };
+  return { rows, total: (await listCounted(db, { ...input, limit: 1, offset: 0 })).total };
 }
 
 /**
  * The tab counts and the number of inbox conversations with unread messages: the one unread figure the navigation,
- * the dashboard and its Inbox tab all show (an archived conversation leaves the count with the inbox).
+ * the dashboard and its Inbox tab all show (an archived conversation leaves the count with the inbox). Read from the
+ * counts kept on write (migrations/0017-kept-counts.ts): one row per school the person can see, whatever the number
+ * of conversations.
  */
 export async function countStaffConversations(
   db: DbExecutor,
   staffUserId: string,
   schoolIds: string[],
 ): Promise<DashboardCounts> {
-  const result = await sql<DashboardCounts>`${planEachTime}
-    select count(*) filter (where not ${isArchived})::int as inbox,
-           count(*) filter (where ${isArchived})::int as archived,
-           count(*) filter (where ${unreadFor('staff')} > 0 and not ${isArchived})::int as "unreadConversations"
-    from conversations c
-    left join conversation_person_states s on s.conversation_id = c.id and s.user_id = ${staffUserId}
-    where c.school_id = any(${schoolIds}::uuid[])
+  return keptCounts(db, staffUserId, sql`unnest(${schoolIds}::uuid[])`);
+}
+
+/** The same counts for a person whose schools are not yet known (the navigation on every page): one statement. */
+export async function countStaffConversationsVisibleTo(db: DbExecutor, staffUserId: string): Promise<DashboardCounts> {
+  return keptCounts(db, staffUserId, schoolsVisibleToStaff(staffUserId));
+}
+
+async function keptCounts(db: DbExecutor, staffUserId: string, schools: RawBuilder<unknown>): Promise<DashboardCounts> {
+  const result = await sql<DashboardCounts>`
+    select (coalesce(sum(t.conversations), 0) - coalesce(sum(p.archived), 0))::int as inbox,
+           coalesce(sum(p.archived), 0)::int as archived,
+           (coalesce(sum(t.with_applicant_messages), 0) - coalesce(sum(p.settled), 0))::int as "unreadConversations"
+    from ${schools} as v(school_id)
+    left join school_conversation_counts t on t.school_id = v.school_id
+    left join staff_school_conversation_counts p on p.user_id = ${staffUserId} and p.school_id = v.school_id
   `.execute(db);
   return result.rows[0] ?? { inbox: 0, archived: 0, unreadConversations: 0 };
 }

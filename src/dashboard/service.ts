@@ -4,13 +4,13 @@ import type { NavigationCounts } from '../web/navigation.ts';
 import {
   countJobseekerUnreadConversations,
   countStaffConversations,
+  countStaffConversationsVisibleTo,
   findConversationArchivedState,
   listJobseekerConversations,
   listStaffConversations,
   markUnread,
   setArchived,
   visibleConversationIds,
-  visibleSchoolIds,
   visibleSchoolsWithVacancies,
   type DashboardCounts,
   type DashboardFilters,
@@ -62,8 +62,7 @@ export function createDashboardService(deps: {
 
   async function unreadConversationCount(user: SignedInUser): Promise<number> {
     if (user.kind !== 'staff') return countJobseekerUnreadConversations(db, user.id);
-    const schoolIds = await visibleSchoolIds(db, user.id);
-    return (await countStaffConversations(db, user.id, schoolIds)).unreadConversations;
+    return (await countStaffConversationsVisibleTo(db, user.id)).unreadConversations;
   }
 
   return {
@@ -97,24 +96,22 @@ export function createDashboardService(deps: {
         status: input.filters?.status ?? null,
         show: input.filters?.show ?? 'all',
       } as const;
-      const list = (limit: number, offset: number) =>
-        listStaffConversations(db, {
-          staffUserId: user.id,
-          schoolIds: schoolId ? [schoolId] : schoolIds,
-          tab: input.tab,
-          sort: input.sort,
-          search: input.search,
-          filters: applied,
-          limit,
-          offset,
-        });
-      const [rows, counts, notifications] = await Promise.all([
-        list(dashboardPageSize, (input.page - 1) * dashboardPageSize),
+      const [counts, notifications] = await Promise.all([
         countStaffConversations(db, user.id, schoolIds),
         deps.countUnreadNotifications(user),
       ]);
-      // Past the last page (after archiving everything on it, say) no row carries the total: the first row does.
-      const total = rows[0]?.total ?? (input.page > 1 ? ((await list(1, 0))[0]?.total ?? 0) : 0);
+      const { rows, total } = await listStaffConversations(db, {
+        staffUserId: user.id,
+        schoolIds: schoolId ? [schoolId] : schoolIds,
+        tab: input.tab,
+        sort: input.sort,
+        search: input.search,
+        filters: applied,
+        limit: dashboardPageSize,
+        offset: (input.page - 1) * dashboardPageSize,
+        // One school's view counts that school alone.
+        counts: schoolId && schoolIds.length > 1 ? await countStaffConversations(db, user.id, [schoolId]) : counts,
+      });
       const lastPage = Math.max(1, Math.ceil(total / dashboardPageSize));
       if (options.allowRedirect && input.page > lastPage) return { outcome: 'redirect', page: lastPage };
       return {

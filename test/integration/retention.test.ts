@@ -15,6 +15,7 @@ import { signedInAs } from '../support/conversations.ts';
 import { signedInClient } from '../support/http.ts';
 import { errorSummary, fieldValue, textsOf } from '../support/html.ts';
 import { minimalPdf } from '../support/sample-files.ts';
+import { assertKeptCountsAgree } from '../support/kept-counts.ts';
 import { createRetentionService } from '../../src/records/service.ts';
 
 /**
@@ -195,6 +196,16 @@ describe('retention', () => {
       string,
       string,
     ];
+    // The staff member has read the applicant's reply and archived another: read states the deletion must count.
+    const staffClient = await signedInClient(app, ours.staff.email);
+    assert.equal((await staffClient.get(`/staff/applications/${submitted}`)).statusCode, 200);
+    const archivedConversation = await db
+      .selectFrom('conversations')
+      .select('id')
+      .where('application_id', '=', notProgressing)
+      .executeTakeFirstOrThrow();
+    await container.dashboard.archive(await signedInAs(container, ours.staff), [archivedConversation.id], true);
+    await assertKeptCountsAgree(db, [ours.organisation.id, theirs.organisation.id]);
     // A hold on the shortlisted one.
     await db
       .insertInto('retention_holds')
@@ -336,6 +347,8 @@ describe('retention', () => {
     clock.set(new Date('2026-07-11T02:30:00Z'));
     assert.equal((await container.records.retention.runRetention()).applications, 1);
     assert.equal(await exists(shortlisted), false);
+    // The dashboard's kept counts lost the deleted conversations, and the staff member's read and archived ones.
+    await assertKeptCountsAgree(db, [ours.organisation.id, theirs.organisation.id]);
   });
 });
 
