@@ -8,6 +8,7 @@ import {
   minimumPasswordLength,
 } from '../accounts/password-rules.ts';
 import type { OrganisationKind } from '../platform/database-schema.ts';
+import { isUuid } from '../platform/uuid.ts';
 
 /**
  * The admin command line's arguments, parsed and validated without any I/O, so every rule is a unit test away.
@@ -40,11 +41,9 @@ export type CommandName = Exclude<AdminCommand['command'], 'help'>;
 export type ParsedArguments =
   { ok: true; command: AdminCommand } | { ok: false; problems: string[]; command?: CommandName };
 
-const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 export function organisationReference(text: string): OrganisationReference {
   const trimmed = text.trim();
-  return uuidPattern.test(trimmed)
+  return isUuid(trimmed)
     ? { by: 'id', id: trimmed.toLowerCase(), text: trimmed }
     : { by: 'name', name: trimmed, text: trimmed };
 }

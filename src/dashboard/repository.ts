@@ -73,17 +73,29 @@ function orderBy(sort: DashboardSort) {
 }
 
 /**
- * The same schools (not the trusts or local authorities grouping them) with their names and vacancies, for the
- * dashboard's filters, in one query.
+ * The schools a staff member can see (not the trusts or local authorities grouping them), with their names, for the
+ * dashboard's filters, in one query. Jobs come with one school only: the one chosen, the school of the job asked
+ * for, or the person's only school. A trust's hundreds of jobs are never all listed (a select of hundreds of options
+ * helps nobody and costs every page); its members choose a school first.
  */
-export async function visibleSchoolsWithVacancies(db: DbExecutor, staffUserId: string): Promise<VisibleSchool[]> {
+export async function visibleSchoolsWithVacancies(
+  db: DbExecutor,
+  staffUserId: string,
+  jobsOf: { schoolId: string | null; vacancyId: string | null },
+): Promise<VisibleSchool[]> {
   const result = await sql<VisibleSchool>`
+    with visible as (
+      select o.id, o.name from ${schoolsVisibleToStaff(staffUserId)} as s(id)
+      join organisations o on o.id = s.id and o.kind = 'school'
+    )
     select o.id, o.name,
            coalesce(json_agg(json_build_object('id', v.id, 'title', v.title) order by v.title, v.id)
                     filter (where v.id is not null), '[]') as vacancies
-    from ${schoolsVisibleToStaff(staffUserId)} as s(id)
-    join organisations o on o.id = s.id and o.kind = 'school'
-    left join vacancies v on v.school_id = s.id
+    from visible o
+    left join vacancies v on v.school_id = o.id
+      and (o.id = ${jobsOf.schoolId}::uuid
+           or o.id = (select jv.school_id from vacancies jv where jv.id = ${jobsOf.vacancyId}::uuid)
+           or (select count(*) from visible) = 1)
     group by o.id, o.name
     order by o.name, o.id
   `.execute(db);

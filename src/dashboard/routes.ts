@@ -151,18 +151,22 @@ export function registerDashboardRoutes(app: FastifyInstance, services: { dashbo
                   })),
                 ]
               : null,
-          jobs: [
-            { value: '', text: 'All jobs' },
-            ...schools
-              .filter((school) => applied.schoolId === null || school.id === applied.schoolId)
-              .flatMap((school) =>
-                school.vacancies.map((vacancy) => ({
-                  value: vacancy.id,
-                  text: schools.length > 1 ? `${vacancy.title} (${school.name})` : vacancy.title,
-                  selected: vacancy.id === applied.vacancyId,
-                })),
-              ),
-          ],
+          // Someone who sees several schools picks one before its jobs are offered (the service lists one school's).
+          jobs:
+            schools.length > 1 && applied.schoolId === null && applied.vacancyId === null
+              ? null
+              : [
+                  { value: '', text: 'All jobs' },
+                  ...schools
+                    .filter((school) => applied.schoolId === null || school.id === applied.schoolId)
+                    .flatMap((school) =>
+                      school.vacancies.map((vacancy) => ({
+                        value: vacancy.id,
+                        text: schools.length > 1 ? `${vacancy.title} (${school.name})` : vacancy.title,
+                        selected: vacancy.id === applied.vacancyId,
+                      })),
+                    ),
+                ],
           statuses: [
             { value: '', text: 'All statuses' },
             ...staffVisibleStatuses.map((status) => ({

@@ -20,6 +20,7 @@ import {
   type DashboardTab,
 } from './repository.ts';
 import type { SearchTerms } from './search.ts';
+import { isUuid } from '../platform/uuid.ts';
 
 export const dashboardPageSize = 20;
 
@@ -81,7 +82,13 @@ export function createDashboardService(deps: {
       },
       options: { allowRedirect: boolean },
     ): Promise<StaffDashboardResult> {
-      const schools = await visibleSchoolsWithVacancies(db, user.id);
+      // Ids from the address that are not even UUIDs are no filter, as are ones this person cannot see (below).
+      const askedSchool = isUuid(input.filters?.schoolId) ? input.filters.schoolId : null;
+      const askedVacancy = isUuid(input.filters?.vacancyId) ? input.filters.vacancyId : null;
+      const schools = await visibleSchoolsWithVacancies(db, user.id, {
+        schoolId: askedSchool,
+        vacancyId: askedSchool ? null : askedVacancy,
+      });
       const schoolIds = schools.map((school) => school.id);
       // A school or job this person cannot see is not an error, only no filter (the ids came from an address).
       const schoolId = schoolIds.find((id) => id === input.filters?.schoolId) ?? null;

@@ -20,6 +20,7 @@ import {
   type NoteRecord,
 } from './repository.ts';
 import { noteUrls } from './urls.ts';
+import { isUuid } from '../platform/uuid.ts';
 
 /** Told inside the transaction that adds a note mentioning colleagues (notifications: notify and follow). */
 export type NoteMentionListener = (
@@ -51,8 +52,6 @@ export interface NoteFormState {
   mentions: string[];
   errors: NoteFieldError[];
 }
-
-const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** A note's body goes through the messages' sanitiser and limits, with the words a note needs. */
 function prepareNoteBody(body: string): { ok: true; html: string; text: string } | { ok: false; error: string } {
@@ -121,10 +120,10 @@ export function createNotesService(deps: {
         const locked = await applications.lock(trx, application.id);
         if (!locked) return { outcome: 'not-found' };
         const canSee = new Set((await listStaffWhoCanSee(trx, application.id)).map((c) => c.id));
-        const validIds = input.mentions.filter((id) => uuidPattern.test(id)).map((id) => id.toLowerCase());
+        const validIds = input.mentions.filter((id) => isUuid(id)).map((id) => id.toLowerCase());
         const names = await staffNames(trx, validIds);
         const mentions = decideMentions(
-          [...validIds, ...input.mentions.filter((id) => !uuidPattern.test(id))],
+          [...validIds, ...input.mentions.filter((id) => !isUuid(id))],
           input.author.id,
           canSee,
           names,

@@ -205,12 +205,18 @@ describe('the staff dashboard: filters, select all, attachment marker and undo',
     const schoolOptions = textsOf(page.body, '#filter-school option');
     assert.equal(schoolOptions[0], 'All schools');
     assert.deepEqual(schoolOptions.slice(1).sort(), [north.name, south.name].sort());
-    const jobOptions = textsOf(page.body, '#filter-job option');
-    assert.equal(jobOptions[0], 'All jobs');
-    assert.deepEqual(
-      jobOptions.slice(1).sort(),
-      [`North maths teacher (${north.name})`, `South science teacher (${south.name})`].sort(),
-    );
+    // Several schools: a school is chosen before its jobs are offered, never every job of the trust at once.
+    assert.deepEqual(textsOf(page.body, '#filter-job option'), []);
+    assert.match(page.body, /Choose a school and apply the filters to filter by job/);
+    const oneSchool = await client.get(`/staff/messages?school=${north.id}`);
+    assert.deepEqual(textsOf(oneSchool.body, '#filter-job option'), [
+      'All jobs',
+      `North maths teacher (${north.name})`,
+    ]);
+    // A job asked for on its own brings its school's jobs, with it chosen.
+    const oneJob = await client.get(`/staff/messages?job=${southJob.id}`);
+    assert.deepEqual(textsOf(oneJob.body, '#filter-job option'), ['All jobs', `South science teacher (${south.name})`]);
+    assert.deepEqual(textsOf(oneJob.body, '#filter-job option[selected]'), [`South science teacher (${south.name})`]);
   });
 
   test('select all without JavaScript ticks every box on the page', async () => {
