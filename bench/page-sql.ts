@@ -58,7 +58,7 @@ interface Recorder {
 
 export type PageSql = (db: Db, record: Recorder) => Promise<void>;
 
-/** Reads and saves the session as @fastify/session does (get on the way in, save on the way out: rolling). */
+/** Reads and saves the session as @fastify/session does (get on the way in, save on the way out when changed). */
 function sessionSteps(db: Db, sessionId: string) {
   const store = createPostgresSessionStore(db);
   return {
@@ -93,7 +93,9 @@ async function signedIn(
     await record.step('navigation: unread conversations', () => dashboard.unreadConversationCount(user));
     await record.step('navigation: unread notifications', () => countUnreadNotifications(db, user.id));
   }
-  return { user, session, save: () => record.step('session: save (rolling)', () => sessions.set(session)) };
+  // The session is saved when changed, and a signed-in one is touched at most every sessionTouchIntervalMs
+  // (src/web/app.ts): a page view in the steady state saves nothing.
+  return { user, session, save: () => Promise.resolve() };
 }
 
 /** GET /staff/messages (optionally ?q=): the Inbox, unread first. */
