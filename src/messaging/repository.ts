@@ -281,16 +281,6 @@ export async function insertAttachments(
     .execute();
 }
 
-export async function findSeenCount(db: DbExecutor, conversationId: string, userId: string): Promise<number> {
-  const row = await db
-    .selectFrom('conversation_person_states')
-    .select('seen_count')
-    .where('conversation_id', '=', conversationId)
-    .where('user_id', '=', userId)
-    .executeTakeFirst();
-  return row?.seen_count ?? 0;
-}
-
 /** Records that this person has seen the other side's messages up to `seenCount`. */
 export async function setSeenCount(
   db: DbExecutor,
