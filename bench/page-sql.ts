@@ -12,7 +12,8 @@ import { createAccountsService, type SignedInUser } from '../src/accounts/servic
 import { findApplicationForStaff, listStatusChanges } from '../src/applications/repository.ts';
 import { createDashboardService } from '../src/dashboard/service.ts';
 import { parseSearch } from '../src/dashboard/search.ts';
-import { findConversationForApplication, findSeenCount, listMessages } from '../src/messaging/repository.ts';
+import { findConversationForViewer, listMessagePage } from '../src/messaging/repository.ts';
+import { conversationPageSize } from '../src/messaging/service.ts';
 import {
   countUnreadNotifications,
   isFollowing,
@@ -57,7 +58,7 @@ interface Recorder {
 
 export type PageSql = (db: Db, record: Recorder) => Promise<void>;
 
-/** Reads and saves the session as @fastify/session does (get on the way in, save on the way out: rolling). */
+/** Reads and saves the session as @fastify/session does (get on the way in, save on the way out when changed). */
 function sessionSteps(db: Db, sessionId: string) {
   const store = createPostgresSessionStore(db);
   return {
@@ -92,7 +93,9 @@ async function signedIn(
     await record.step('navigation: unread conversations', () => dashboard.unreadConversationCount(user));
     await record.step('navigation: unread notifications', () => countUnreadNotifications(db, user.id));
   }
-  return { user, session, save: () => record.step('session: save (rolling)', () => sessions.set(session)) };
+  // The session is saved when changed, and a signed-in one is touched at most every sessionTouchIntervalMs
+  // (src/web/app.ts): a page view in the steady state saves nothing.
+  return { user, session, save: () => Promise.resolve() };
 }
 
 /** GET /staff/messages (optionally ?q=): the Inbox, unread first. */
@@ -124,12 +127,13 @@ export function conversationPage(visit: PageVisit, applicationId: string): PageS
     );
     if (!application) throw new Error(`application ${applicationId} is not visible to ${user.id}`);
     await record.step('application: timeline', () => listStatusChanges(db, application.id));
-    const conversation = await record.step('conversation: find', () =>
-      findConversationForApplication(db, application.id),
+    const conversation = await record.step('conversation: find, with seen count', () =>
+      findConversationForViewer(db, application.id, user.id),
     );
     if (!conversation) throw new Error(`application ${applicationId} has no conversation`);
-    await record.step('conversation: seen count', () => findSeenCount(db, conversation.id, user.id));
-    await record.step('conversation: messages', () => listMessages(db, conversation.id));
+    await record.step('conversation: latest page of messages', () =>
+      listMessagePage(db, conversation.id, { before: null, limit: conversationPageSize }),
+    );
     await record.step('notifications: mark read', () => markApplicationNotificationsRead(db, user.id, application.id));
     await record.step('conversation: archived?', () => findConversationArchivedState(db, user.id, conversation.id));
     await record.step('following?', () => isFollowing(db, application.id, user.id));

@@ -23,10 +23,10 @@ import {
   findAccountTokenById,
   findOrganisationName,
   findUserByEmail,
+  findSignedInUserRow,
   findUserById,
   insertAccountToken,
   insertUnverifiedJobseeker,
-  listStaffOrganisations,
   markAccountTokenUsed,
   markEmailVerified,
   recordFailedSignIn,
@@ -48,17 +48,17 @@ export function createAccountsService(deps: { db: Db; signInAttemptsPer15Minutes
   const { db } = deps;
 
   async function loadSignedInUser(userId: string): Promise<SignedInUser | undefined> {
-    const user = await findUserById(db, userId);
+    // On every request: the person and their organisations in one query.
+    const user = await findSignedInUserRow(db, userId);
     if (!user || user.closedAt) return undefined;
-    const organisations = user.kind === 'staff' ? await listStaffOrganisations(db, user.id) : [];
     // A member of staff removed from their last organisation has no access left: they are signed out.
-    if (user.kind === 'staff' && organisations.length === 0) return undefined;
+    if (user.kind === 'staff' && user.organisationNames.length === 0) return undefined;
     return {
       id: user.id,
       kind: user.kind,
       email: user.email,
       fullName: user.fullName,
-      organisationNames: organisations.map((o) => o.name),
+      organisationNames: user.organisationNames,
       emailVerified: user.emailVerifiedAt !== null,
     };
   }

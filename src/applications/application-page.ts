@@ -10,7 +10,7 @@ import { noErrors, type FormErrors } from '../web/form-errors.ts';
 import { vacancyUrls } from '../vacancies/urls.ts';
 import { messagingUrls } from '../messaging/urls.ts';
 import { attachmentFieldDescription, type AttachmentLimits } from '../messaging/attachment-rules.ts';
-import type { MessagingService } from '../messaging/service.ts';
+import { conversationPageSize, type MessagingService } from '../messaging/service.ts';
 import type { ApplicationRecord } from './repository.ts';
 import type { NotificationsService } from '../notifications/service.ts';
 import type { DashboardService } from '../dashboard/service.ts';
@@ -48,6 +48,8 @@ export function emptyMessageForm(): MessageFormState {
 export interface ApplicationPageOptions {
   /** True for a GET: the person is reading the page, so what they see is marked read. */
   markRead: boolean;
+  /** "Show earlier messages": the page of messages before this message (its id), rather than the latest page. */
+  before?: string | null;
   statusErrors?: FormErrors;
   messageForm?: MessageFormState;
   /** Staff: a template picked for the message form ("Use template"), filled for this applicant. */
@@ -91,6 +93,10 @@ export function createApplicationPageService(deps: {
   records?: RecordsService;
 }) {
   const { applications, messaging, notifications, dashboard } = deps;
+  const conversationUrl = (applicationId: string, before: string | null, staff: boolean) =>
+    staff
+      ? messagingUrls.staffConversation(applicationId, before)
+      : messagingUrls.jobseekerConversation(applicationId, before);
   const attachmentField = attachmentFieldDescription(deps.attachmentLimits);
 
   function findApplication(viewer: SignedInUser, applicationId: string) {
@@ -153,8 +159,10 @@ export function createApplicationPageService(deps: {
       const label = statusLabel;
       const [changes, conversation] = await Promise.all([
         applications.timeline(application.id),
-        messaging.openConversation(application, viewer, { markRead: options.markRead }),
+        messaging.openConversation(application, viewer, { markRead: options.markRead, before: options.before ?? null }),
       ]);
+      // A cursor that is not a message of this conversation (typed, stale, or another conversation's) is not found.
+      if (!conversation.cursorFound) return undefined;
       if (options.markRead) await notifications.conversationOpened(viewer, application);
       const timeline = changes.map((change) => ({
         ...change,
@@ -187,6 +195,10 @@ export function createApplicationPageService(deps: {
         errors,
         conversation: {
           ...conversation,
+          earlierUrl:
+            conversation.earlierBefore && conversationUrl(application.id, conversation.earlierBefore, isStaff),
+          latestUrl: conversation.before ? conversationUrl(application.id, null, isStaff) : null,
+          pageSize: conversationPageSize,
           messages: conversation.messages.map((message) => ({
             ...message,
             senderLabel: senderLabel(message),
@@ -205,11 +217,14 @@ export function createApplicationPageService(deps: {
         },
         messageAction: isStaff ? messagingUrls.staffSend(application.id) : messagingUrls.jobseekerSend(application.id),
         attachmentLimits: attachmentField,
-        // With JavaScript, the page listens for new messages from this time on (src/live).
-        live: {
-          events: liveUrls.applicationEvents(application.id, Date.now()),
-          thread: liveUrls.thread(application.id),
-        },
+        // With JavaScript, the latest page listens for new messages from this time on (src/live); an earlier page
+        // would not show them where they belong.
+        live: conversation.before
+          ? null
+          : {
+              events: liveUrls.applicationEvents(application.id, Date.now()),
+              thread: liveUrls.thread(application.id),
+            },
       };
       if (isStaff) {
         const conversationId = conversation.conversationId;
@@ -218,7 +233,7 @@ export function createApplicationPageService(deps: {
           notifications.isFollowing(viewer, application.id),
           deps.notes?.applicationPageNotes(viewer, application, timeline, options.noteForm) ?? null,
         ]);
-        const hasJobseekerMessages = conversation.messages.some((message) => message.senderKind === 'jobseeker');
+        const hasJobseekerMessages = conversation.jobseekerMessageCount > 0;
         return {
           template: 'applications/views/staff-application.njk',
           view: {

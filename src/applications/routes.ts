@@ -38,6 +38,7 @@ export function registerApplicationRoutes(app: FastifyInstance, services: Applic
   app.get('/staff/applications/:applicationId', { preHandler: requireStaff }, async (request, reply) =>
     renderApplicationPage(reply, applicationPage, signedInUser(request), applicationIdOf(request), {
       markRead: true,
+      before: earlierMessagesCursor(request.query),
       // "Use template" beside the message form: the page again, with the template filled for this applicant.
       templateId: pickedTemplate(request.query),
     }),
@@ -96,7 +97,10 @@ export function registerApplicationRoutes(app: FastifyInstance, services: Applic
   });
 
   app.get('/applications/:applicationId', { preHandler: requireJobseeker }, async (request, reply) =>
-    renderApplicationPage(reply, applicationPage, signedInUser(request), applicationIdOf(request), { markRead: true }),
+    renderApplicationPage(reply, applicationPage, signedInUser(request), applicationIdOf(request), {
+      markRead: true,
+      before: earlierMessagesCursor(request.query),
+    }),
   );
 
   async function loadJobseekerApplication(request: FastifyRequest): Promise<ApplicationRecord> {
@@ -155,4 +159,11 @@ export function registerApplicationRoutes(app: FastifyInstance, services: Applic
 function pickedTemplate(query: unknown): string | undefined {
   const value = (query as Record<string, unknown> | undefined)?.template;
   return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+/** "Show earlier messages": `?before=<message id>`, or null for the latest messages; anything but one id is a 404. */
+function earlierMessagesCursor(query: unknown): string | null {
+  const value = (query as Record<string, unknown> | undefined)?.before;
+  if (value === undefined || value === '') return null;
+  return requireUuid(value);
 }

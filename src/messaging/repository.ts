@@ -94,23 +94,91 @@ export async function rewriteConversationHeadings(db: DbExecutor, vacancyId: str
   `.execute(db);
 }
 
-/** Messages with their attachments, oldest first, in one query. */
-export async function listMessages(db: DbExecutor, conversationId: string): Promise<MessageRecord[]> {
-  const result = await sql<MessageRecord>`
-    select m.id, m.sender_user_id as "senderUserId", m.sender_kind as "senderKind",
+/** The conversation of an application with this person's seen count of the other side's messages, in one query. */
+export async function findConversationForViewer(
+  db: DbExecutor,
+  applicationId: string,
+  userId: string,
+): Promise<(ConversationRecord & { seenCount: number }) | undefined> {
+  return db
+    .selectFrom('conversations as c')
+    .leftJoin('conversation_person_states as s', (join) =>
+      join.onRef('s.conversation_id', '=', 'c.id').on('s.user_id', '=', userId),
+    )
+    .select([
+      'c.id',
+      'c.application_id as applicationId',
+      'c.jobseeker_message_count as jobseekerMessageCount',
+      'c.staff_message_count as staffMessageCount',
+      'c.last_message_at as lastMessageAt',
+      sql<number>`coalesce(s.seen_count, 0)`.as('seenCount'),
+    ])
+    .where('c.application_id', '=', applicationId)
+    .executeTakeFirst();
+}
+
+const messageColumns = sql`m.id, m.sender_user_id as "senderUserId", m.sender_kind as "senderKind",
            m.sender_display_name as "senderDisplayName", m.side_position as "sidePosition",
            m.body_html as "bodyHtml", m.sent_at as "sentAt", m.seen_by_recipient_at as "seenByRecipientAt",
-           coalesce(a.attachments, '[]'::json) as attachments
-    from messages m
-    left join lateral (
+           coalesce(a.attachments, '[]'::json) as attachments`;
+
+const attachmentsOfMessage = sql`left join lateral (
       select json_agg(json_build_object('id', a.id, 'fileName', a.file_name, 'contentType', a.content_type,
                                         'sizeBytes', a.size_bytes, 'scanResult', a.scan_result) order by a.created_at, a.id) as attachments
       from message_attachments a where a.message_id = m.id
-    ) a on true
+    ) a on true`;
+
+/** Every message with its attachments, oldest first, in one query (the conversation's PDF). */
+export async function listMessages(db: DbExecutor, conversationId: string): Promise<MessageRecord[]> {
+  const result = await sql<MessageRecord>`
+    select ${messageColumns}
+    from messages m
+    ${attachmentsOfMessage}
     where m.conversation_id = ${conversationId}
     order by m.sent_at, m.id
   `.execute(db);
   return result.rows;
+}
+
+/**
+ * One page of a conversation, oldest first: the newest `limit` messages, or the `limit` before the message `before`
+ * (a keyset on the index's (sent_at, id), so every page costs the same however long the conversation is). Attachments
+ * are read for the page's messages only. `hasEarlier` says whether older messages remain; `cursorFound` is false when
+ * `before` is not a message of this conversation (the page is then empty).
+ */
+export async function listMessagePage(
+  db: DbExecutor,
+  conversationId: string,
+  options: { before: string | null; limit: number },
+): Promise<{ messages: MessageRecord[]; hasEarlier: boolean; cursorFound: boolean }> {
+  const { before, limit } = options;
+  const newer = before
+    ? sql`and (m.sent_at, m.id) < (select b.sent_at, b.id from messages b
+                                   where b.id = ${before} and b.conversation_id = ${conversationId})`
+    : sql``;
+  const result = await sql<MessageRecord>`
+    select ${messageColumns}
+    from (
+      select m.* from messages m
+      where m.conversation_id = ${conversationId} ${newer}
+      order by m.sent_at desc, m.id desc
+      limit ${limit + 1}
+    ) m
+    ${attachmentsOfMessage}
+    order by m.sent_at, m.id
+  `.execute(db);
+  const rows = result.rows;
+  const hasEarlier = rows.length > limit;
+  const messages = hasEarlier ? rows.slice(1) : rows;
+  if (!before || messages.length > 0) return { messages, hasEarlier, cursorFound: true };
+  // An empty earlier page: the oldest message's own cursor, or one from elsewhere (a typed or stale address).
+  const cursor = await db
+    .selectFrom('messages')
+    .select('id')
+    .where('id', '=', before)
+    .where('conversation_id', '=', conversationId)
+    .executeTakeFirst();
+  return { messages, hasEarlier: false, cursorFound: cursor !== undefined };
 }
 
 export async function findMessageByFormKey(
@@ -211,16 +279,6 @@ export async function insertAttachments(
       })),
     )
     .execute();
-}
-
-export async function findSeenCount(db: DbExecutor, conversationId: string, userId: string): Promise<number> {
-  const row = await db
-    .selectFrom('conversation_person_states')
-    .select('seen_count')
-    .where('conversation_id', '=', conversationId)
-    .where('user_id', '=', userId)
-    .executeTakeFirst();
-  return row?.seen_count ?? 0;
 }
 
 /** Records that this person has seen the other side's messages up to `seenCount`. */

@@ -18,10 +18,11 @@ import { decideSend, type DeniedCode, type MessagingActor, type MessagingDecisio
 import {
   findAttachment,
   findConversationForApplication,
+  findConversationForViewer,
   findMessageByFormKey,
-  findSeenCount,
   insertAttachments,
   insertMessage,
+  listMessagePage,
   listMessages,
   lockOrCreateConversation,
   rewriteConversationHeadings,
@@ -100,10 +101,27 @@ export type StoreFilesResult =
 
 export interface ConversationView {
   conversationId: string | null;
+  /** The page of messages shown, oldest first: the latest page, the page before a cursor, or all of them. */
   messages: (MessageRecord & { unread: boolean; mine: boolean })[];
+  /** Every message of the conversation, on any page. */
+  messageCount: number;
+  jobseekerMessageCount: number;
   unreadCount: number;
+  /** The cursor of the page before this one (its oldest message), when there are earlier messages. */
+  earlierBefore: string | null;
+  /** The cursor this page was asked for: null for the latest page. */
+  before: string | null;
+  /** False when the cursor is not a message of this conversation. */
+  cursorFound: boolean;
   decision: MessagingDecision;
 }
+
+/**
+ * Messages on one page of a conversation. A page costs what its rows cost, however long the conversation grows; 50
+ * is more than most conversations ever hold (one page, no link), about a term of a busy hiring conversation, and
+ * keeps the page's HTML and rendering small (docs/decisions/0017-conversation-page.md).
+ */
+export const conversationPageSize = 50;
 
 /** The words a message adds to its conversation's search document (search-text.ts, pure, shared with migrations). */
 export { searchableText };
@@ -371,9 +389,16 @@ export function createMessagingService(deps: {
     async openConversation(
       application: ApplicationRecord,
       viewer: SignedInUser,
-      options: { markRead: boolean } = { markRead: true },
+      options: {
+        markRead: boolean;
+        /** A page before this message (its id), rather than the latest page. */
+        before?: string | null;
+        /** Every message, for the conversation's PDF. */
+        allMessages?: boolean;
+      } = { markRead: true },
     ): Promise<ConversationView> {
-      const conversation = await findConversationForApplication(db, application.id);
+      const before = options.before ?? null;
+      const conversation = await findConversationForViewer(db, application.id, viewer.id);
       const hasMessages = conversation
         ? conversation.jobseekerMessageCount + conversation.staffMessageCount > 0
         : false;
@@ -382,11 +407,26 @@ export function createMessagingService(deps: {
         status: application.status,
         conversationHasMessages: hasMessages,
       });
-      if (!conversation) return { conversationId: null, messages: [], unreadCount: 0, decision };
+      if (!conversation) {
+        return {
+          conversationId: null,
+          messages: [],
+          messageCount: 0,
+          jobseekerMessageCount: 0,
+          unreadCount: 0,
+          earlierBefore: null,
+          before,
+          cursorFound: before === null,
+          decision,
+        };
+      }
       const otherSideCount =
         viewer.kind === 'staff' ? conversation.jobseekerMessageCount : conversation.staffMessageCount;
-      const seen = await findSeenCount(db, conversation.id, viewer.id);
-      const messages = (await listMessages(db, conversation.id)).map((message) => {
+      const seen = conversation.seenCount;
+      const page = options.allMessages
+        ? { messages: await listMessages(db, conversation.id), hasEarlier: false, cursorFound: true }
+        : await listMessagePage(db, conversation.id, { before, limit: conversationPageSize });
+      const messages = page.messages.map((message) => {
         const fromOtherSide = message.senderKind !== viewer.kind;
         return {
           ...message,
@@ -396,14 +436,25 @@ export function createMessagingService(deps: {
           unread: fromOtherSide && message.sidePosition > seen,
         };
       });
-      if (options.markRead && seen < otherSideCount) {
+      // Opening any page marks everything seen up to the newest message, as opening the conversation always has.
+      if (options.markRead && page.cursorFound && seen < otherSideCount) {
         await db.transaction().execute(async (trx) => {
           await setSeenCount(trx, conversation.id, viewer.id, otherSideCount);
           if (viewer.kind === 'jobseeker')
             await markSeenByRecipient(trx, conversation.id, 'staff', seen, otherSideCount);
         });
       }
-      return { conversationId: conversation.id, messages, unreadCount: Math.max(0, otherSideCount - seen), decision };
+      return {
+        conversationId: conversation.id,
+        messages,
+        messageCount: conversation.jobseekerMessageCount + conversation.staffMessageCount,
+        jobseekerMessageCount: conversation.jobseekerMessageCount,
+        unreadCount: Math.max(0, otherSideCount - seen),
+        earlierBefore: page.hasEarlier ? (messages[0]?.id ?? null) : null,
+        before,
+        cursorFound: page.cursorFound,
+        decision,
+      };
     },
 
     /** The file, if this person may see the application it belongs to. */

@@ -35,7 +35,7 @@ export function createExportService(deps: {
   /** The PDF of one application's conversation as this person sees it; no audit line (the caller records). */
   async function renderFor(viewer: SignedInUser, application: ApplicationRecord, includeNotes: boolean) {
     const isStaff = viewer.kind === 'staff';
-    const conversation = await messaging.openConversation(application, viewer, { markRead: false });
+    const conversation = await messaging.openConversation(application, viewer, { markRead: false, allMessages: true });
     const noteRows = isStaff && includeNotes ? await notes.notesForExport(application) : null;
     return renderConversationPdf({
       vacancyTitle: application.vacancyTitle,

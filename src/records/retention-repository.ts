@@ -1,7 +1,6 @@
 import { sql } from 'kysely';
 import { schoolIsVisibleToStaff } from '../accounts/school-visibility.ts';
 import type { DbExecutor } from '../platform/db.ts';
-import type { ApplicationStatus } from '../applications/status.ts';
 import { defaultRetention, type RetentionPeriods } from './rules.ts';
 
 /** The date from which an application may be deleted, in SQL (the same rule as rules.ts deletionDate). */
@@ -62,15 +61,6 @@ export interface HoldRecord {
   placedByName: string;
 }
 
-export async function findHold(db: DbExecutor, applicationId: string): Promise<HoldRecord | undefined> {
-  return db
-    .selectFrom('retention_holds as h')
-    .innerJoin('users as u', 'u.id', 'h.placed_by')
-    .select(['h.reason', 'h.placed_at as placedAt', 'u.full_name as placedByName'])
-    .where('h.application_id', '=', applicationId)
-    .executeTakeFirst();
-}
-
 /** Places the hold; false if there already is one. */
 export async function insertHold(
   db: DbExecutor,
@@ -95,17 +85,44 @@ export async function deleteHold(db: DbExecutor, applicationId: string): Promise
 }
 
 /** What decides when one application is deleted. */
-export async function findRetentionFacts(
+/**
+ * What the application page shows of an application's retention, in one query: its closing date and deletion date,
+ * its school's retention periods (the defaults when it has not set them) and its hold, if any.
+ */
+export async function findApplicationRetention(
   db: DbExecutor,
   applicationId: string,
-): Promise<{ closingDate: string; status: ApplicationStatus; deletesOn: string } | undefined> {
-  const result = await sql<{ closingDate: string; status: ApplicationStatus; deletesOn: string }>`
-    select v.closing_date as "closingDate", a.status, ${deletesOnSql()} as "deletesOn"
+): Promise<{ closingDate: string; deletesOn: string; periods: RetentionPeriods; hold: HoldRecord | null } | undefined> {
+  const result = await sql<{
+    closingDate: string;
+    deletesOn: string;
+    monthsNotOffered: number;
+    monthsOffered: number;
+    holdReason: string | null;
+    holdPlacedAt: Date | null;
+    holdPlacedByName: string | null;
+  }>`
+    select v.closing_date as "closingDate", ${deletesOnSql()} as "deletesOn",
+           coalesce(r.months_not_offered, ${defaultRetention.monthsNotOffered}::int) as "monthsNotOffered",
+           coalesce(r.months_offered, ${defaultRetention.monthsOffered}::int) as "monthsOffered",
+           h.reason as "holdReason", h.placed_at as "holdPlacedAt", u.full_name as "holdPlacedByName"
     from applications a join vacancies v on v.id = a.vacancy_id
     left join retention_settings r on r.organisation_id = v.school_id
+    left join retention_holds h on h.application_id = a.id
+    left join users u on u.id = h.placed_by
     where a.id = ${applicationId}
   `.execute(db);
-  return result.rows[0];
+  const row = result.rows[0];
+  if (!row) return undefined;
+  return {
+    closingDate: row.closingDate,
+    deletesOn: row.deletesOn,
+    periods: { monthsNotOffered: row.monthsNotOffered, monthsOffered: row.monthsOffered },
+    hold:
+      row.holdReason !== null && row.holdPlacedAt !== null && row.holdPlacedByName !== null
+        ? { reason: row.holdReason, placedAt: row.holdPlacedAt, placedByName: row.holdPlacedByName }
+        : null,
+  };
 }
 
 // The daily run ------------------------------------------------------------------------------------------------------

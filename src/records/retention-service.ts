@@ -13,8 +13,7 @@ import {
   countContent,
   deleteApplicationRows,
   deleteHold,
-  findHold,
-  findRetentionFacts,
+  findApplicationRetention,
   findRetentionPeriods,
   insertHold,
   listDeletionRecords,
@@ -158,14 +157,10 @@ export function createRetentionService(deps: {
 
     /** The retention part of the staff application page. */
     async applicationRetention(application: ApplicationRecord) {
-      const [facts, hold, periods] = await Promise.all([
-        findRetentionFacts(db, application.id),
-        findHold(db, application.id),
-        findRetentionPeriods(db, application.schoolId),
-      ]);
-      const months = retentionMonths(application.status, periods);
+      const facts = await findApplicationRetention(db, application.id);
+      const months = retentionMonths(application.status, facts?.periods ?? defaultRetention);
       return {
-        hold: hold ?? null,
+        hold: facts?.hold ?? null,
         deletesOn: facts?.deletesOn ?? null,
         months,
         ruleText: `${months} months after the vacancy’s closing date${facts ? `, ${formatDate(facts.closingDate)}` : ''}, for applicants who were ${wasOffered(application.status) ? '' : 'not '}offered the job`,

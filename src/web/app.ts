@@ -43,10 +43,21 @@ declare module 'fastify' {
     flash?: string;
     /** Where the flash belongs when not at the top of the page: the id of the page's section it is about. */
     flashPlacement?: string;
+    /** When a signed-in session's expiry last moved (ms since the epoch): see sessionTouchIntervalMs. */
+    touchedAt?: number;
   }
 }
 
 export const sessionCookieName = 'parley_session';
+
+/** A session ends after this long without a request (its expiry moves on at most every sessionTouchIntervalMs). */
+export const sessionIdleMs = 8 * 60 * 60 * 1000;
+
+/**
+ * A signed-in session's expiry moves on (a save: an UPDATE and a commit) at most this often, rather than on every
+ * request; so the idle timeout is sessionIdleMs, less up to this much.
+ */
+export const sessionTouchIntervalMs = 5 * 60 * 1000;
 
 /** Registers one feature's routes, with the services that feature's routes were given by the composition root. */
 export type RouteRegistration = (app: FastifyInstance) => void;
@@ -168,8 +179,10 @@ export async function createApp(deps: WebDependencies): Promise<FastifyInstance>
     cookieName: sessionCookieName,
     store: createPostgresSessionStore(deps.db),
     saveUninitialized: false,
-    rolling: true,
-    cookie: { httpOnly: true, sameSite: 'lax', secure: config.secureCookies, maxAge: 8 * 60 * 60 * 1000, path: '/' },
+    // Saved when changed: a signed-in session is changed on purpose every few minutes (touchedAt, below), which moves
+    // its expiry on; rolling would save it on every request.
+    rolling: false,
+    cookie: { httpOnly: true, sameSite: 'lax', secure: config.secureCookies, maxAge: sessionIdleMs, path: '/' },
   });
   await app.register(fastifyFormbody, { bodyLimit: config.bodyLimitBytes });
   await registerMultipart(app, config.attachments);
@@ -199,6 +212,10 @@ export async function createApp(deps: WebDependencies): Promise<FastifyInstance>
     if (userId) {
       request.user = (await deps.loadSignedInUser(userId)) ?? null;
       if (!request.user) request.session.set('userId', undefined);
+      const touchedAt = request.session.get('touchedAt');
+      const now = Date.now();
+      const stale = typeof touchedAt !== 'number' || touchedAt > now || now - touchedAt >= sessionTouchIntervalMs;
+      if (request.user && stale) request.session.set('touchedAt', now);
     }
   });
 

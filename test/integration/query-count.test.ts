@@ -4,6 +4,7 @@ import pg from 'pg';
 import { testApp, testContainer } from '../support/context.ts';
 import { createSchoolScene } from '../support/factories.ts';
 import { sendAs } from '../support/conversations.ts';
+import { conversationPageSize } from '../../src/messaging/service.ts';
 import { signedInClient } from '../support/http.ts';
 
 /**
@@ -43,4 +44,42 @@ test('a staff dashboard page makes 8 queries: session, user, organisations, scho
     assert.equal(page.statusCode, 200);
   });
   assert.ok(statements.length <= 8, `the dashboard made ${statements.length} queries:\n${statements.join('\n')}`);
+});
+
+test('the application page makes the same statements however long its conversation, and saves no session', async () => {
+  const scene = await createSchoolScene(container.db);
+  const staffUrl = `/staff/applications/${scene.application.id}`;
+  const jobseekerUrl = `/applications/${scene.application.id}`;
+  const staff = await signedInClient(app, scene.staff.email);
+  const jobseeker = await signedInClient(app, scene.jobseeker.email);
+  const measure = async () => {
+    const counts: string[][] = [];
+    for (const [client, url] of [
+      [staff, staffUrl],
+      [jobseeker, jobseekerUrl],
+    ] as const) {
+      await client.get(url); // marks read, touches the session
+      counts.push(
+        await countQueries(async () => {
+          assert.equal((await client.get(url)).statusCode, 200);
+        }),
+      );
+    }
+    return counts;
+  };
+  await sendAs(container, scene.application.id, scene.staff, 'Hello');
+  const [staffShort, jobseekerShort] = await measure();
+  for (let i = 0; i < conversationPageSize + 10; i++)
+    await sendAs(container, scene.application.id, i % 2 ? scene.staff : scene.jobseeker, `Message ${i}`);
+  const [staffLong, jobseekerLong] = await measure();
+  assert.ok(staffShort && jobseekerShort && staffLong && jobseekerLong);
+  assert.deepEqual(staffLong, staffShort, 'the staff page');
+  assert.deepEqual(jobseekerLong, jobseekerShort, "the jobseeker's page");
+  for (const statements of [staffLong, jobseekerLong])
+    assert.ok(!statements.some((text) => /into "sessions"/.test(text)), `no session save:\n${statements.join('\n')}`);
+  assert.ok(staffLong.length <= 19, `the staff page made ${staffLong.length} queries:\n${staffLong.join('\n')}`);
+  assert.ok(
+    jobseekerLong.length <= 9,
+    `the jobseeker's page made ${jobseekerLong.length}:\n${jobseekerLong.join('\n')}`,
+  );
 });

@@ -2,9 +2,10 @@ import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { describe, test } from 'node:test';
 import pino from 'pino';
+import { sql } from 'kysely';
 import { loadConfig } from '../../src/config.ts';
 import { createContainer } from '../../src/container.ts';
-import { createApp } from '../../src/web/app.ts';
+import { createApp, sessionIdleMs, sessionTouchIntervalMs } from '../../src/web/app.ts';
 import { testApp, testContainer, testDatabaseUrl } from '../support/context.ts';
 import { createJobseeker, createSchoolScene, testPassword } from '../support/factories.ts';
 import { TestClient, signedInClient } from '../support/http.ts';
@@ -161,6 +162,58 @@ describe('sign in', () => {
       returnTo: '//evil.example/x',
     });
     assert.equal(response.headers.location, '/staff/vacancies');
+  });
+});
+
+describe('session expiry', () => {
+  async function sessionOf(userId: string) {
+    const rows = await sql<{ id: string; touchedAt: string | null; expiresAt: Date }>`
+      select id, (data->>'touchedAt')::bigint as "touchedAt", expires_at as "expiresAt"
+      from sessions where data->>'userId' = ${userId}
+    `.execute(db);
+    assert.equal(rows.rows.length, 1);
+    const row = rows.rows[0]!;
+    return { ...row, touchedAt: row.touchedAt === null ? null : Number(row.touchedAt) };
+  }
+
+  test(`a signed-in session ends after ${sessionIdleMs / 3_600_000} hours without a request`, async () => {
+    const scene = await createSchoolScene(db);
+    const client = await signedInClient(app, scene.staff.email);
+    assert.equal((await client.get('/staff/vacancies')).statusCode, 200);
+    const session = await sessionOf(scene.staff.id);
+    await sql`update sessions set expires_at = now() - interval '1 second' where id = ${session.id}`.execute(db);
+    const after = await client.get('/staff/vacancies');
+    assert.equal(after.statusCode, 303);
+    assert.match(String(after.headers.location), /^\/sign-in/);
+  });
+
+  test('a signed-in session is saved, and its expiry moved on, at most every few minutes', async () => {
+    const scene = await createSchoolScene(db);
+    const client = await signedInClient(app, scene.staff.email);
+    assert.equal((await client.get('/staff/vacancies')).statusCode, 200);
+    const touched = await sessionOf(scene.staff.id);
+    assert.ok(touched.touchedAt !== null, 'the first request after signing in touches the session');
+    assert.ok(touched.expiresAt.getTime() > Date.now() + sessionIdleMs - 60_000);
+
+    // Within the interval, requests read the session and save nothing: no UPDATE, no new cookie.
+    const again = await client.get('/staff/vacancies');
+    assert.equal(again.statusCode, 200);
+    assert.equal(again.headers['set-cookie'], undefined);
+    assert.deepEqual(await sessionOf(scene.staff.id), touched);
+
+    // Once the last touch is older than the interval, the next request moves the expiry on by the idle timeout.
+    const stale = Date.now() - sessionTouchIntervalMs - 1000;
+    await sql`
+      update sessions set data = jsonb_set(data, '{touchedAt}', to_jsonb(${stale}::bigint)),
+                          expires_at = now() + interval '1 hour'
+      where id = ${touched.id}
+    `.execute(db);
+    const later = await client.get('/staff/vacancies');
+    assert.equal(later.statusCode, 200);
+    assert.match(String(later.headers['set-cookie']), /parley_session=/);
+    const moved = await sessionOf(scene.staff.id);
+    assert.ok(moved.touchedAt !== null && moved.touchedAt > stale);
+    assert.ok(moved.expiresAt.getTime() > Date.now() + sessionIdleMs - 60_000, 'the expiry moved on');
   });
 });
 
