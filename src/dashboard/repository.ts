@@ -121,14 +121,7 @@ export interface DashboardPage {
   rows: DashboardRow[];
   /** How many conversations the tab, filters and search hold: the pages' count. */
   total: number;
-  /** A search counts its matches up to searchCountLimit: past it, total is that limit and this is true. */
-  totalIsAtLeast: boolean;
-  /** Whether a page follows this one (for a search past its count limit, the one way to know). */
-  hasNextPage: boolean;
 }
-
-/** A search counts this many matches at most ("more than 100 results"): a common word costs a page, not a trust. */
-export const searchCountLimit = 100;
 
 interface PageInput {
   staffUserId: string;
@@ -148,63 +141,29 @@ interface PageInput {
  * One page of a staff member's conversations: every conversation in a school they can see (each once), in the
  * chosen tab and order, optionally searched or filtered.
  *
- * - The inbox without search or filters (the page every visit starts on): its total is the kept count, and its rows
- *   come from walking the conversations newest (or oldest) first, stopping at the page's end. "Unread first" is two
- *   such walks, the unread ones then the rest, split at the kept unread count.
- * - A search walks the same way (or, for a rare word, PostgreSQL takes its few matches from the search index) and
- *   counts its matches up to searchCountLimit.
- * - Filters without a search, and the archived tab (which starts from the person's own archived states), count
- *   their matches.
+ * The inbox without search or filters (the page every visit starts on) costs one page of rows whatever the number of
+ * conversations: its total is the kept count, and its rows come from walking the conversations newest (or oldest)
+ * first, stopping at the page's end. "Unread first" is two such walks, the unread ones then the rest, split at the
+ * kept unread count. The archived tab starts from the person's own archived states. Searches and filters count
+ * their matches.
  */
 export async function listStaffConversations(db: DbExecutor, input: PageInput): Promise<DashboardPage> {
-  if (input.search) return listSearched(db, input);
-  const plain = !input.filters.vacancyId && !input.filters.status && input.filters.show !== 'awaiting-reply';
+  const plain =
+    !input.search && !input.filters.vacancyId && !input.filters.status && input.filters.show !== 'awaiting-reply';
   if (!plain || input.tab === 'archived') return listCounted(db, input);
   const unreadOnly = input.filters.show === 'unread';
   const unreadTotal = input.counts.unreadConversations;
   const total = unreadOnly ? unreadTotal : input.counts.inbox;
   if (!unreadOnly && input.sort !== 'unread') {
-    const rows = await listWalked(db, input, [{ read: 'any', limit: input.limit, offset: input.offset }]);
-    return { rows, total, totalIsAtLeast: false, hasNextPage: total > input.offset + input.limit };
+    return { rows: await listWalked(db, input, [{ read: 'any', limit: input.limit, offset: input.offset }]), total };
   }
   // The kept unread count says how many of the page's rows are unread, so both walks go in one statement.
   const unreadOnPage = Math.min(input.limit, Math.max(0, unreadTotal - input.offset));
-  const walks: Walk[] = [];
-  if (unreadOnPage > 0) walks.push({ read: 'unread', limit: input.limit, offset: input.offset });
+  const parts: Walk[] = [];
+  if (unreadOnPage > 0) parts.push({ read: 'unread', limit: input.limit, offset: input.offset });
   if (!unreadOnly && unreadOnPage < input.limit)
-    walks.push({ read: 'read', limit: input.limit - unreadOnPage, offset: Math.max(0, input.offset - unreadTotal) });
-  const rows = walks.length ? await listWalked(db, input, walks) : [];
-  return { rows, total, totalIsAtLeast: false, hasNextPage: total > input.offset + input.limit };
-}
-
-/**
- * A search's page and its capped count, in parallel. Without a count of the unread matches, "unread first" walks the
- * unread matches and the others each as far as the page's end from the start, and keeps the page's rows.
- */
-async function listSearched(db: DbExecutor, input: PageInput): Promise<DashboardPage> {
-  const reach = input.offset + input.limit;
-  // One row more than the page: whether another page follows.
-  const walks: Walk[] =
-    input.filters.show === 'unread'
-      ? [{ read: 'unread', limit: input.limit + 1, offset: input.offset }]
-      : input.sort === 'unread'
-        ? [
-            { read: 'unread', limit: reach + 1, offset: 0 },
-            { read: 'read', limit: reach + 1, offset: 0 },
-          ]
-        : [{ read: 'any', limit: input.limit + 1, offset: input.offset }];
-  const skip = walks.length > 1 ? input.offset : 0;
-  const [walked, count] = await Promise.all([
-    listWalked(db, input, walks, { skip, take: input.limit + 1 }),
-    countMatches(db, input, searchCountLimit + 1),
-  ]);
-  const totalIsAtLeast = count > searchCountLimit;
-  return {
-    rows: walked.slice(0, input.limit),
-    total: totalIsAtLeast ? searchCountLimit : count,
-    totalIsAtLeast,
-    hasNextPage: walked.length > input.limit,
-  };
+    parts.push({ read: 'read', limit: input.limit - unreadOnPage, offset: Math.max(0, input.offset - unreadTotal) });
+  return { rows: parts.length ? await listWalked(db, input, parts) : [], total };
 }
 
 const pageColumns = sql`c.id as "conversationId", c.application_id as "applicationId",
@@ -226,34 +185,10 @@ interface Walk {
 }
 
 /**
- * The conversations a page chooses from, with the person's own state as "s": the inbox's from the visible schools,
- * the archived tab's from the person's archived states; searched and filtered.
+ * Inbox rows in time order, each walk stopping at its own end (the conversations' time index, school by school or
+ * all), the walks' rows one after the other.
  */
-function candidates(input: PageInput): RawBuilder<unknown> {
-  const source =
-    input.tab === 'archived'
-      ? sql`from conversation_person_states s
-            join conversations c on c.id = s.conversation_id
-            where s.user_id = ${input.staffUserId} and s.archived_at is not null and ${isArchived}`
-      : sql`from conversations c
-            left join conversation_person_states s on s.conversation_id = c.id and s.user_id = ${input.staffUserId}
-            where not ${isArchived}`;
-  return sql`${source}
-    and c.school_id = any(${input.schoolIds}::uuid[])
-    and ${searchCondition(input.search)}
-    ${filterConditions(input.filters)}`;
-}
-
-/**
- * Rows in time order, each walk stopping at its own end (the conversations' time index, school by school or all),
- * the walks' rows one after the other; of those, `take` after the first `skip`.
- */
-async function listWalked(
-  db: DbExecutor,
-  input: PageInput,
-  walks: Walk[],
-  keep: { skip: number; take: number } = { skip: 0, take: input.limit },
-): Promise<DashboardRow[]> {
+async function listWalked(db: DbExecutor, input: PageInput, walks: Walk[]): Promise<DashboardRow[]> {
   const order = input.sort === 'oldest' ? sql`c.last_message_at asc, c.id asc` : sql`c.last_message_at desc, c.id desc`;
   const readCondition = (read: Walk['read']) =>
     read === 'unread'
@@ -265,16 +200,15 @@ async function listWalked(
     (walk, index) => sql`(
       select c.id, c.application_id, c.school_id, c.last_message_at, c.last_message_id,
              ${unreadFor('staff')} as unread, ${index} as walk
-      ${candidates(input)} ${readCondition(walk.read)}
+      from conversations c
+      left join conversation_person_states s on s.conversation_id = c.id and s.user_id = ${input.staffUserId}
+      where c.school_id = any(${input.schoolIds}::uuid[]) and not ${isArchived} ${readCondition(walk.read)}
       order by ${order}
       limit ${walk.limit} offset ${walk.offset}
     )`,
   );
   const result = await sql<DashboardRow>`${planEachTime}
-    with walked as (${sql.join(selects, sql` union all `)}),
-    page as (
-      select c.* from walked c order by c.walk, ${order} offset ${keep.skip} limit ${keep.take}
-    )
+    with page as (${sql.join(selects, sql` union all `)})
     select ${pageColumns}
     from page c
     ${pageJoins}
@@ -283,30 +217,32 @@ async function listWalked(
   return result.rows;
 }
 
-/** How many conversations match, counting no further than `upTo`. */
-async function countMatches(db: DbExecutor, input: PageInput, upTo: number): Promise<number> {
-  const result = await sql<{ count: number }>`${planEachTime}
-    select count(*)::int as count from (
-      select 1 ${candidates(input)}
-      ${input.filters.show === 'unread' ? sql`and c.jobseeker_message_count > coalesce(s.seen_count, 0)` : sql``}
-      limit ${upTo}
-    ) matches
-  `.execute(db);
-  return result.rows[0]?.count ?? 0;
-}
-
 /**
- * Filters without a search, and the archived tab, with their matches counted. The page is chosen first over the
- * conversations alone, then only its rows are joined to their details.
+ * Any tab, search or filter, with its matches counted. The page is chosen first over the conversations alone (their
+ * school, search and time indexes; the archived tab from the person's own archived states), then only its rows are
+ * joined to their details.
  */
 async function listCounted(db: DbExecutor, input: PageInput): Promise<DashboardPage> {
+  const candidates =
+    input.tab === 'archived'
+      ? sql`from conversation_person_states s
+            join conversations c on c.id = s.conversation_id
+            where s.user_id = ${input.staffUserId} and s.archived_at is not null`
+      : sql`from conversations c
+            left join conversation_person_states s on s.conversation_id = c.id and s.user_id = ${input.staffUserId}
+            where true`;
   const result = await sql<DashboardRow & { total: number }>`${planEachTime}
     with page as (
       select c.id, c.application_id, c.school_id, c.last_message_at, c.last_message_id, c.unread, count(*) over () as total
       from (
-        select c.*, ${unreadFor('staff')} as unread ${candidates(input)}
+        select c.*, ${unreadFor('staff')} as unread, ${isArchived} as archived
+        ${candidates}
+          and c.school_id = any(${input.schoolIds}::uuid[])
+          and ${searchCondition(input.search)}
+          ${filterConditions(input.filters)}
       ) c
-      where true ${input.filters.show === 'unread' ? sql`and c.unread > 0` : sql``}
+      where c.archived = ${input.tab === 'archived'}
+        ${input.filters.show === 'unread' ? sql`and c.unread > 0` : sql``}
       order by ${orderBy(input.sort)}
       limit ${input.limit} offset ${input.offset}
     )
@@ -316,11 +252,10 @@ async function listCounted(db: DbExecutor, input: PageInput): Promise<DashboardP
     order by ${orderBy(input.sort)}
   `.execute(db);
   const rows: DashboardRow[] = result.rows;
+  if (result.rows[0]) return { rows, total: result.rows[0].total };
   // Past the last page (after archiving everything on it, say) no row carries the total: the first page's does.
-  const total =
-    result.rows[0]?.total ??
-    (input.offset === 0 ? 0 : (await listCounted(db, { ...input, limit: 1, offset: 0 })).total);
-  return { rows, total, totalIsAtLeast: false, hasNextPage: total > input.offset + input.limit };
+  if (input.offset === 0) return { rows, total: 0 };
+  return { rows, total: (await listCounted(db, { ...input, limit: 1, offset: 0 })).total };
 }
 
 /**

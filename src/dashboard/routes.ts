@@ -55,16 +55,10 @@ function idsFrom(value: unknown): string[] {
 }
 
 /** GOV.UK pagination items: first, last, the current page and its neighbours, with ellipses between. */
-function paginationFor(
-  query: DashboardQuery,
-  listed: { total: number; totalIsAtLeast: boolean; hasNextPage: boolean },
-) {
-  // Past a search's count limit the pages are not counted: previous, this one and next.
-  const pages = listed.totalIsAtLeast
-    ? query.page + (listed.hasNextPage ? 1 : 0)
-    : Math.max(1, Math.ceil(listed.total / dashboardPageSize));
+function paginationFor(query: DashboardQuery, total: number) {
+  const pages = Math.max(1, Math.ceil(total / dashboardPageSize));
   if (pages === 1) return null;
-  const shown = [...new Set([1, query.page - 1, query.page, query.page + 1, ...(listed.totalIsAtLeast ? [] : [pages])])]
+  const shown = [...new Set([1, query.page - 1, query.page, query.page + 1, pages])]
     .filter((p) => p >= 1 && p <= pages)
     .sort((a, b) => a - b);
   const items: ({ number: number; href: string; current: boolean } | { ellipsis: true })[] = [];
@@ -108,7 +102,7 @@ export function registerDashboardRoutes(app: FastifyInstance, services: { dashbo
       { allowRedirect: !hasErrors(errors) },
     );
     if (result.outcome === 'redirect') return reply.redirect(dashboardUrl({ ...query, page: result.page }), 303);
-    const { rows, counts, total, totalIsAtLeast, showSchool, schools, applied } = result;
+    const { rows, counts, total, showSchool, schools, applied } = result;
     const undo = reply.request.session.get('archiveUndo');
     if (undo) reply.request.session.set('archiveUndo', undefined);
     const filtered =
@@ -133,7 +127,6 @@ export function registerDashboardRoutes(app: FastifyInstance, services: { dashbo
         query,
         search,
         total,
-        totalIsAtLeast,
         counts,
         errors,
         showSchool,
@@ -202,7 +195,7 @@ export function registerDashboardRoutes(app: FastifyInstance, services: { dashbo
           statusLabel: statusLabel(row.status),
           url: `${applicationUrls.staffApplication(row.applicationId)}#messages`,
         })),
-        pagination: paginationFor(query, result),
+        pagination: paginationFor(query, total),
         archiveAction: dashboardUrls.archiveSelected(),
         clearSearchUrl: dashboardUrl({ tab: query.tab, sort: query.sort }),
         liveEvents: liveUrls.events(Date.now()),

@@ -35,9 +35,6 @@ export type StaffDashboardResult =
       rows: DashboardRow[];
       counts: DashboardCounts;
       total: number;
-      /** A search's count stops at searchCountLimit: "more than 100 results". */
-      totalIsAtLeast: boolean;
-      hasNextPage: boolean;
       /** Staff who see more than one school (a trust's or local authority's) need the school on each row. */
       showSchool: boolean;
       /** The schools and jobs this person can filter by, and the filters that were applied (unknown ones dropped). */
@@ -110,7 +107,7 @@ export function createDashboardService(deps: {
         countStaffConversations(db, user.id, schoolIds),
         deps.countUnreadNotifications(user),
       ]);
-      const listed = await listStaffConversations(db, {
+      const { rows, total } = await listStaffConversations(db, {
         staffUserId: user.id,
         schoolIds: schoolId ? [schoolId] : schoolIds,
         tab: input.tab,
@@ -122,21 +119,13 @@ export function createDashboardService(deps: {
         // One school's view counts that school alone.
         counts: schoolId && schoolIds.length > 1 ? await countStaffConversations(db, user.id, [schoolId]) : counts,
       });
-      const { rows, total, totalIsAtLeast, hasNextPage } = listed;
-      // A search past its count limit has no known last page: only an empty page past the first goes back.
-      const lastPage = totalIsAtLeast
-        ? rows.length
-          ? input.page
-          : 1
-        : Math.max(1, Math.ceil(total / dashboardPageSize));
+      const lastPage = Math.max(1, Math.ceil(total / dashboardPageSize));
       if (options.allowRedirect && input.page > lastPage) return { outcome: 'redirect', page: lastPage };
       return {
         outcome: 'page',
         rows,
         counts,
         total,
-        totalIsAtLeast,
-        hasNextPage,
         showSchool: schoolIds.length > 1,
         schools,
         applied,
