@@ -155,16 +155,29 @@ export async function listStaffConversations(db: DbExecutor, input: PageInput): 
   const unreadTotal = input.counts.unreadConversations;
   const total = unreadOnly ? unreadTotal : input.counts.inbox;
   if (!unreadOnly && input.sort !== 'unread') {
-    return { rows: await listWalked(db, input, [{ read: 'any', limit: input.limit, offset: input.offset }]), total };
+    const walk: Walk = { read: 'any', limit: input.limit, offset: input.offset, sparse: false };
+    return { rows: await listWalked(db, input, [walk]), total };
   }
-  // The kept unread count says how many of the page's rows are unread, so both walks go in one statement.
+  // The kept unread count says how many of the page's rows are unread, so both walks go in one statement. A walk
+  // for rows that are few among the inbox (a handful of unread ones, say, which may be old) could read most of the
+  // time index before finding them: such a part is taken from the person's schools and sorted instead.
   const unreadOnPage = Math.min(input.limit, Math.max(0, unreadTotal - input.offset));
+  const sparse = (count: number) => count * sparseWalkRatio < input.counts.inbox;
   const parts: Walk[] = [];
-  if (unreadOnPage > 0) parts.push({ read: 'unread', limit: input.limit, offset: input.offset });
+  if (unreadOnPage > 0)
+    parts.push({ read: 'unread', limit: input.limit, offset: input.offset, sparse: sparse(unreadTotal) });
   if (!unreadOnly && unreadOnPage < input.limit)
-    parts.push({ read: 'read', limit: input.limit - unreadOnPage, offset: Math.max(0, input.offset - unreadTotal) });
+    parts.push({
+      read: 'read',
+      limit: input.limit - unreadOnPage,
+      offset: Math.max(0, input.offset - unreadTotal),
+      sparse: sparse(input.counts.inbox - unreadTotal),
+    });
   return { rows: parts.length ? await listWalked(db, input, parts) : [], total };
 }
+
+/** A part of the inbox under one tenth of it is sorted rather than walked to. */
+const sparseWalkRatio = 10;
 
 const pageColumns = sql`c.id as "conversationId", c.application_id as "applicationId",
   a.candidate_name as "candidateName", a.status, v.title as "vacancyTitle", o.name as "schoolName",
@@ -182,11 +195,14 @@ interface Walk {
   read: 'any' | 'unread' | 'read';
   limit: number;
   offset: number;
+  /** Few of the inbox's rows are of this kind: sort them rather than walk the time index to them. */
+  sparse: boolean;
 }
 
 /**
  * Inbox rows in time order, each walk stopping at its own end (the conversations' time index, school by school or
- * all), the walks' rows one after the other.
+ * all), the walks' rows one after the other. A sparse walk's rows are gathered first (a materialised CTE, which the
+ * planner cannot turn into an index walk) from the person's schools, then sorted.
  */
 async function listWalked(db: DbExecutor, input: PageInput, walks: Walk[]): Promise<DashboardRow[]> {
   const order = input.sort === 'oldest' ? sql`c.last_message_at asc, c.id asc` : sql`c.last_message_at desc, c.id desc`;
@@ -196,19 +212,23 @@ async function listWalked(db: DbExecutor, input: PageInput, walks: Walk[]): Prom
       : read === 'read'
         ? sql`and c.jobseeker_message_count <= coalesce(s.seen_count, 0)`
         : sql``;
-  const selects = walks.map(
-    (walk, index) => sql`(
+  const gathered: RawBuilder<unknown>[] = [];
+  const selects = walks.map((walk, index) => {
+    const rows = sql`
       select c.id, c.application_id, c.school_id, c.last_message_at, c.last_message_id,
              ${unreadFor('staff')} as unread, ${index} as walk
       from conversations c
       left join conversation_person_states s on s.conversation_id = c.id and s.user_id = ${input.staffUserId}
-      where c.school_id = any(${input.schoolIds}::uuid[]) and not ${isArchived} ${readCondition(walk.read)}
+      where c.school_id = any(${input.schoolIds}::uuid[]) and not ${isArchived} ${readCondition(walk.read)}`;
+    const name = sql.raw(`gathered_${index}`);
+    if (walk.sparse) gathered.push(sql`${name} as materialized (${rows})`);
+    return sql`(${walk.sparse ? sql`select * from ${name} c` : rows}
       order by ${order}
-      limit ${walk.limit} offset ${walk.offset}
-    )`,
-  );
+      limit ${walk.limit} offset ${walk.offset})`;
+  });
   const result = await sql<DashboardRow>`${planEachTime}
-    with page as (${sql.join(selects, sql` union all `)})
+    with ${gathered.length ? sql`${sql.join(gathered)},` : sql``}
+    page as (${sql.join(selects, sql` union all `)})
     select ${pageColumns}
     from page c
     ${pageJoins}
