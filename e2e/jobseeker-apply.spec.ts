@@ -6,6 +6,8 @@ import { JobseekerApplicationPage, JobseekerApplicationsPage } from './pages/job
 import { WithdrawPage } from './pages/withdraw-page.ts';
 
 test('a jobseeker saves a draft, submits it later, then withdraws it', async ({ page, scene }) => {
+  // Eleven pages, each scanned with axe at two widths: it reached the 60 s timeout on a shared 2-CPU machine.
+  test.slow();
   const { vacancy, jobseeker } = await scene();
   const jobPage = new JobPage(page);
   const applyPage = new ApplyPage(page);

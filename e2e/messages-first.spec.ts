@@ -90,6 +90,8 @@ for (const javaScriptEnabled of [false, true]) {
     test.use({ javaScriptEnabled });
 
     test('filter, select all on the page, archive, undo', async ({ page, db }) => {
+      // Eleven pages, each scanned with axe at two widths: over a minute on a shared machine.
+      test.slow();
       const { staff, schools } = await trustScene(db);
       await signIn(page, staff.email);
       await page.goto('/staff/messages');
