@@ -179,17 +179,36 @@ export async function listStaffConversations(db: DbExecutor, input: PageInput): 
 /** A part of the inbox under one tenth of it is sorted rather than walked to. */
 const sparseWalkRatio = 10;
 
-const pageColumns = sql`c.id as "conversationId", c.application_id as "applicationId",
-  a.candidate_name as "candidateName", a.status, v.title as "vacancyTitle", o.name as "schoolName",
-  c.last_message_at as "lastMessageAt", m.sender_display_name as "lastSenderName",
-  left(m.body_text, 160) as preview, c.unread::int as "unreadCount",
-  exists (select 1 from messages am join message_attachments ma on ma.message_id = am.id
-          where am.conversation_id = c.id) as "hasAttachments"`;
+/** A page's conversations in their order, with this person's unread count: chosen first, then decorated. */
+interface PageEntry {
+  id: string;
+  unread: number;
+}
 
-const pageJoins = sql`join applications a on a.id = c.application_id
-  join vacancies v on v.id = a.vacancy_id
-  join organisations o on o.id = c.school_id
-  left join messages m on m.id = c.last_message_id`;
+/**
+ * The page's rows with their details, in the page's order. A statement of its own, with the same text every time:
+ * it is prepared once per connection and keeps its plan, where the statement choosing the page (planned afresh for
+ * each person's schools) would otherwise plan these four joins on every view too. The paperclip is the
+ * conversation's kept attachment count (migrations/0018-attachment-counts.ts).
+ */
+async function withDetails(db: DbExecutor, entries: PageEntry[]): Promise<DashboardRow[]> {
+  if (entries.length === 0) return [];
+  const result = await sql<DashboardRow>`
+    select c.id as "conversationId", c.application_id as "applicationId",
+           a.candidate_name as "candidateName", a.status, v.title as "vacancyTitle", o.name as "schoolName",
+           c.last_message_at as "lastMessageAt", m.sender_display_name as "lastSenderName",
+           left(m.body_text, 160) as preview, p.unread as "unreadCount", c.attachment_count > 0 as "hasAttachments"
+    from unnest(${entries.map((entry) => entry.id)}::uuid[], ${entries.map((entry) => entry.unread)}::int[])
+      with ordinality as p(id, unread, position)
+    join conversations c on c.id = p.id
+    join applications a on a.id = c.application_id
+    join vacancies v on v.id = a.vacancy_id
+    join organisations o on o.id = c.school_id
+    left join messages m on m.id = c.last_message_id
+    order by p.position
+  `.execute(db);
+  return result.rows;
+}
 
 interface Walk {
   read: 'any' | 'unread' | 'read';
@@ -226,15 +245,14 @@ async function listWalked(db: DbExecutor, input: PageInput, walks: Walk[]): Prom
       order by ${order}
       limit ${walk.limit} offset ${walk.offset})`;
   });
-  const result = await sql<DashboardRow>`${planEachTime}
+  const result = await sql<PageEntry>`${planEachTime}
     with ${gathered.length ? sql`${sql.join(gathered)},` : sql``}
     page as (${sql.join(selects, sql` union all `)})
-    select ${pageColumns}
+    select c.id, c.unread::int as unread
     from page c
-    ${pageJoins}
     order by c.walk, ${order}
   `.execute(db);
-  return result.rows;
+  return withDetails(db, result.rows);
 }
 
 /**
@@ -251,7 +269,7 @@ async function listCounted(db: DbExecutor, input: PageInput): Promise<DashboardP
       : sql`from conversations c
             left join conversation_person_states s on s.conversation_id = c.id and s.user_id = ${input.staffUserId}
             where true`;
-  const result = await sql<DashboardRow & { total: number }>`${planEachTime}
+  const result = await sql<PageEntry & { total: number }>`${planEachTime}
     with page as (
       select c.id, c.application_id, c.school_id, c.last_message_at, c.last_message_id, c.unread, count(*) over () as total
       from (
@@ -266,16 +284,15 @@ async function listCounted(db: DbExecutor, input: PageInput): Promise<DashboardP
       order by ${orderBy(input.sort)}
       limit ${input.limit} offset ${input.offset}
     )
-    select ${pageColumns}, c.total::int as total
+    select c.id, c.unread::int as unread, c.total::int as total
     from page c
-    ${pageJoins}
     order by ${orderBy(input.sort)}
   `.execute(db);
-  const rows: DashboardRow[] = result.rows;
-  if (result.rows[0]) return { rows, total: result.rows[0].total };
+  const first = result.rows[0];
+  if (first) return { rows: await withDetails(db, result.rows), total: first.total };
   // Past the last page (after archiving everything on it, say) no row carries the total: the first page's does.
-  if (input.offset === 0) return { rows, total: 0 };
-  return { rows, total: (await listCounted(db, { ...input, limit: 1, offset: 0 })).total };
+  if (input.offset === 0) return { rows: [], total: 0 };
+  return { rows: [], total: (await listCounted(db, { ...input, limit: 1, offset: 0 })).total };
 }
 
 /**

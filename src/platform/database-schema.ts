@@ -207,6 +207,8 @@ export interface ConversationsTable {
   last_jobseeker_message_at: Date | null;
   school_id: string;
   search_vector: Generated<string>;
+  /** Kept by a trigger on message_attachments (migrations/0018-attachment-counts.ts). */
+  attachment_count: Generated<number>;
 }
 
 export interface MessagesTable {

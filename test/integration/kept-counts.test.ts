@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import { describe, test } from 'node:test';
 import { sql } from 'kysely';
 import { testApp, testContainer } from '../support/context.ts';
@@ -13,6 +14,7 @@ import {
 import { sendAs, signedInAs } from '../support/conversations.ts';
 import { signedInClient } from '../support/http.ts';
 import { assertKeptCountsAgree } from '../support/kept-counts.ts';
+import { minimalPdf } from '../support/sample-files.ts';
 import { parseSearch } from '../../src/dashboard/search.ts';
 import type { DashboardSort, DashboardTab } from '../../src/dashboard/repository.ts';
 
@@ -214,5 +216,55 @@ describe('counts kept on write', () => {
       }
       assert.deepEqual(seen, expected, `search, ${sort}`);
     }
+  });
+
+  test('each conversation counts its attachments as they are sent and deleted, and the dashboard marks it', async () => {
+    const { trust, schools } = await createTrustWithSchools(db, 1);
+    const schoolId = schools[0]?.id ?? '';
+    const staff = await createStaff(db, [trust.id], 'Tara Trust');
+    const vacancy = await createVacancy(db, schoolId, { createdBy: staff.id });
+    const jobseeker = await createJobseeker(db, 'Fay Files');
+    const application = await createApplication(db, { vacancyId: vacancy.id, jobseeker, status: 'shortlisted' });
+    const sendFiles = async (names: string[]) => {
+      const sent = await container.messaging.sendMessage({
+        applicationId: application.id,
+        sender: await signedInAs(container, staff),
+        formKey: randomUUID(),
+        body: { format: 'text', body: 'The files' },
+        files: names.map((fileName) => ({ fileName, data: minimalPdf(), truncated: false })),
+      });
+      assert.equal(sent.outcome, 'sent');
+    };
+    await sendFiles([]);
+    const listed = async () => {
+      const result = await container.dashboard.staffDashboard(
+        await signedInAs(container, staff),
+        { tab: 'inbox', sort: 'newest', search: null, page: 1 },
+        { allowRedirect: false },
+      );
+      assert.ok(result.outcome === 'page');
+      return result.rows.map((row) => row.hasAttachments);
+    };
+    assert.deepEqual(await listed(), [false]);
+    await sendFiles(['one.pdf', 'two.pdf']);
+    await sendFiles(['three.pdf']);
+    await assertKeptCountsAgree(db, [schoolId]);
+    const conversationId = await conversationIdOf(application.id);
+    const kept = async () =>
+      (
+        await db
+          .selectFrom('conversations')
+          .select('attachment_count')
+          .where('id', '=', conversationId)
+          .executeTakeFirstOrThrow()
+      ).attachment_count;
+    assert.equal(await kept(), 3);
+    assert.deepEqual(await listed(), [true]);
+    // Deleted as retention and erasure delete them: the count follows.
+    await sql`delete from message_attachments f using messages m
+              where m.id = f.message_id and m.conversation_id = ${conversationId}`.execute(db);
+    assert.equal(await kept(), 0);
+    await assertKeptCountsAgree(db, [schoolId]);
+    assert.deepEqual(await listed(), [false]);
   });
 });

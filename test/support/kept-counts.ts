@@ -5,7 +5,7 @@ import type { Db } from '../../src/platform/db.ts';
 /**
  * The dashboard's kept counts (migrations/0017-kept-counts.ts) for these schools must equal the same counts worked
  * out from scratch from the conversations and the person states, in one statement (one snapshot). Rows that are all
- * zero are the same as no row.
+ * zero are the same as no row. So must each conversation's kept attachment count.
  */
 export async function assertKeptCountsAgree(db: Db, schoolIds: string[]): Promise<void> {
   const result = await sql<{ kept: string | null; computed: string | null }>`
@@ -46,4 +46,13 @@ export async function assertKeptCountsAgree(db: Db, schoolIds: string[]): Promis
   const row = result.rows[0];
   assert.ok(row);
   assert.equal(row.kept, row.computed, 'the kept counts differ from the counts worked out from scratch');
+  // Each conversation's attachments (migrations/0018-attachment-counts.ts), for the dashboard's "Has attachments".
+  const attachments = await sql<{ id: string; kept: number; computed: number }>`
+    select c.id, c.attachment_count as kept,
+           (select count(*)::int from message_attachments f join messages m on m.id = f.message_id
+            where m.conversation_id = c.id) as computed
+    from conversations c where c.school_id = any(${schoolIds}::uuid[])
+  `.execute(db);
+  const differing = attachments.rows.filter((conversation) => conversation.kept !== conversation.computed);
+  assert.deepEqual(differing, [], 'kept attachment counts differ from the attachments');
 }
