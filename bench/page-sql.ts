@@ -23,6 +23,7 @@ import {
 } from '../src/notifications/repository.ts';
 import { dueDailyRun } from '../src/notifications/daily-schedule.ts';
 import type { Database } from '../src/platform/database-schema.ts';
+import { preparingPool } from '../src/platform/db.ts';
 import { findConversationArchivedState } from '../src/dashboard/repository.ts';
 import { createPostgresSessionStore } from '../src/web/session-store.ts';
 import { summarise } from './stats.ts';
@@ -161,8 +162,9 @@ export async function timePageSql(connectionString: string, pages: PageSql[], it
   const captured: CapturedQuery[] = [];
   let currentStep = '';
   const pool = new pg.Pool({ connectionString, max: 1, application_name: 'parley-bench-sql' });
+  // Parley's own pool (src/platform/db.ts): statements prepared once per connection, as the web process runs them.
   const db = new Kysely<Database>({
-    dialect: new PostgresDialect({ pool }),
+    dialect: new PostgresDialect({ pool: preparingPool(pool, () => undefined) }),
     log: (event) => {
       if (event.level === 'error') return;
       captured.push({

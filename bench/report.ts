@@ -239,7 +239,7 @@ function generated(report: Report): string {
   lines.push(markdownTable(headings, resultRows(report)), '');
   lines.push(
     'Latencies are of every response in the measured window (after a 3-second warm-up), at the concurrency shown in the scenario list. ' +
-      '"SQL" is the sum of the page\'s queries run one after another through the same repository functions on one connection; ' +
+      '"SQL" is the sum of the page\'s queries run one after another through the same repository functions on one connection, prepared as Parley prepares them; ' +
       '"c=1" is the page over HTTP with one visitor at a time, and the ratio is c=1 page time / SQL time, the cost of everything that is not SQL. ' +
       '"CPU ms each" is the CPU time used per response (per email for the daily email) by Parley\'s processes, by the PostgreSQL server and by the benchmark itself (autocannon, the SMTP sink): ' +
       `with ${machine.cpus} CPUs, throughput cannot exceed ${machine.cpus} × 1000 / their sum.`,

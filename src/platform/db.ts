@@ -59,7 +59,7 @@ function isStalePreparedStatement(error: unknown): boolean {
  * then closed when it goes back to the pool (a new one prepares afresh), and a statement outside a transaction is
  * run again at once, unprepared.
  */
-function preparingPool(pool: pg.Pool, onClientError: (error: Error) => void): PostgresPool {
+export function preparingPool(pool: pg.Pool, onClientError: (error: Error) => void): PostgresPool {
   return {
     options: pool.options,
     end: () => pool.end(),
